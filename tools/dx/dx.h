@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared declarations of the dx tool's subcommands and helpers. */
+#ifndef DX_TOOL_H
+#define DX_TOOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Each subcommand: argv[0] is the subcommand name. Returns the exit status:
+ * 0 success, 1 failure, 2 usage error. */
+int dx_cmd_dump(int argc, char **argv);
+int dx_cmd_send(int argc, char **argv);
+int dx_cmd_bus(int argc, char **argv);
+int dx_cmd_encode(int argc, char **argv);
+int dx_cmd_scan(int argc, char **argv);
+int dx_cmd_motor(int argc, char **argv);
+int dx_cmd_kin(int argc, char **argv);
+int dx_cmd_tactile(int argc, char **argv);
+int dx_cmd_hand(int argc, char **argv);
+int dx_cmd_sim(int argc, char **argv);
+int dx_cmd_bridge(int argc, char **argv);
+
+/* Prints "dx: <what>: <dexrt error text>" to stderr; returns 1. */
+int dx_tool_fail(const char *what, int err);
+/* Prints "dx <cmd>: <msg>" and a hint to stderr; returns 2 (usage error). */
+int dx_tool_usage(const char *cmd, const char *msg);
+/* Strict number parsing: the whole string must be a finite number in range.
+ * Return 0 or -1 (and print which argument was bad). */
+int dx_tool_parse_double(const char *s, const char *what, double *out);
+int dx_tool_parse_u32(const char *s, const char *what, uint32_t min,
+		      uint32_t max, uint32_t *out);
+/* Installs a log handler printing library diagnostics to stderr. */
+void dx_tool_log_to_stderr(bool verbose);
+
+#endif
