@@ -6,7 +6,9 @@
 #include "can-priv.h"
 
 static const struct dx__can_ops *const backends[] = {
+#ifdef DX_HAVE_SOCKETCAN_BACKEND
 	&dx__can_socketcan_ops,
+#endif
 	&dx__can_simbus_ops,
 };
 
