@@ -4,6 +4,7 @@
 #define DX_TOOL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Each subcommand: argv[0] is the subcommand name. Returns the exit status:
@@ -19,6 +20,25 @@ int dx_cmd_tactile(int argc, char **argv);
 int dx_cmd_hand(int argc, char **argv);
 int dx_cmd_sim(int argc, char **argv);
 int dx_cmd_bridge(int argc, char **argv);
+
+/* bus-iface.c (SocketCAN interface control through libsocketcan), present
+ * when DX_HAVE_BUS_IFACE is defined: handles `dx bus show|set|start|stop|
+ * restart IFACE ...`; argv[0] is the verb. Returns an exit status. */
+int dx_bus_iface_cmd(int argc, char **argv);
+
+/* decode.c (drive and taxel codecs for `dx dump --decode`), present when
+ * DX_HAVE_DECODE is defined. A decoder is built from device descriptions in
+ * the syntax of `dx sim --device`, e.g. "mit:dm-j4310:id=1". */
+struct dx_can_frame;
+struct dx_tool_decoder;
+/* Returns NULL (after printing why) on a bad description. */
+struct dx_tool_decoder *dx_tool_decoder_new(int ndev, char **devspecs);
+/* Writes a one-line description of @p f into @p buf; returns its length,
+ * 0 when no device claims the frame, negative on error. */
+int dx_tool_decoder_describe(struct dx_tool_decoder *d,
+			     const struct dx_can_frame *f, char *buf,
+			     size_t size);
+void dx_tool_decoder_free(struct dx_tool_decoder *d);
 
 /* Prints "dx: <what>: <dexrt error text>" to stderr; returns 1. */
 int dx_tool_fail(const char *what, int err);
