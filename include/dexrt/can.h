@@ -66,6 +66,9 @@ DX_API int dx_can_frame_check(const struct dx_can_frame *f);
  *  @{ */
 /** Longest text form including the terminating NUL. */
 #define DX_CAN_TEXT_MAX 160
+/** Longest candump -L log line dx_can_log_format() writes (interface names
+ *  up to 63 characters), including the terminating NUL. */
+#define DX_CAN_LOG_MAX 256
 
 /** Formats @p f as can-utils text into @p buf. @return characters written
  *  (excluding NUL), or DX_EINVAL / DX_ENOSPC. */
