@@ -245,6 +245,16 @@ DX_API int dx_pid_bank_step(struct dx_pid_bank *bank, double dt,
  *  DX_ELIMIT.
  *  @{ */
 
+/** When no single quintic from the start state satisfies every limit
+ *  (typically a reversal while still accelerating), the segment is preceded
+ *  by a ramp at the jerk limit that brings the acceleration to zero; from
+ *  zero acceleration and |v| <= vmax a feasible quintic always exists. The
+ *  ramp keeps |v| and |a| within limits whenever the start state can stay
+ *  within them at all. Overshoot of the target (and of pos_min/pos_max)
+ *  during a reversal is not prevented here; the safety layer clamps
+ *  commands.
+ */
+
 /** Limits and range of one joint. */
 struct dx_traj_config {
 	double vmax; /**< > 0, units/s */
@@ -261,8 +271,12 @@ struct dx_traj_state {
 /** Trajectory generator state. Treat as opaque. */
 struct dx_traj {
 	struct dx_traj_config cfg;
-	double coef[6];   /* p(t) = sum coef[i] t^i, t in s since t0 */
-	double duration;  /* s */
+	/* Up to two polynomial pieces: p(t) = sum coef[k][i] t^i with t in s
+	 * since the piece's start; piece 0 (a jerk ramp bringing the
+	 * acceleration to zero, possibly of zero length) then the quintic. */
+	double coef[2][6];
+	double dur[2];    /* s */
+	double duration;  /* dur[0] + dur[1] */
 	double target;
 	int64_t t0_ns;
 	bool moving;
@@ -280,8 +294,9 @@ DX_API int dx_traj_init(struct dx_traj *tr, const struct dx_traj_config *cfg,
  *  @return 0; DX_ERANGE (target outside [pos_min, pos_max]),
  *  DX_ENOTFINITE, DX_ELIMIT (planned, but the start state is already beyond
  *  a limit, see above). On DX_ERANGE/DX_ENOTFINITE nothing changes.
- *  Real-time safe: bounded (at most about 200 peak evaluations, each a
- *  closed-form cubic solve). */
+ *  Real-time safe: bounded (at most about 400 evaluations of a segment's
+ *  peaks, each solving a quadratic and bisecting a cubic's roots; tens of
+ *  microseconds). */
 DX_API int dx_traj_set_target(struct dx_traj *tr, int64_t now_ns, double target);
 
 /** Plans from an explicit state @p from (e.g. measured) at @p now_ns.

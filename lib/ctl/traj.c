@@ -177,17 +177,64 @@ DX_API int dx_traj_init(struct dx_traj *tr, const struct dx_traj_config *cfg,
 		return DX_EINVAL;
 	memset(tr, 0, sizeof(*tr));
 	tr->cfg = *cfg;
-	tr->coef[0] = start;
+	tr->coef[1][0] = start;
 	tr->target = start;
 	return 0;
+}
+
+/* Shortest feasible quintic from (p0, v0, a0) to rest at pf: the duration
+ * in *t_out; returns true when every limit holds, false with the duration
+ * of the smallest worst ratio otherwise. */
+static bool search(const struct dx_traj_config *cfg, double p0, double v0,
+		   double a0, double pf, double *t_out)
+{
+	double d = fabs(pf - p0), t_rest, t, t_prev, best_t, best_r, r;
+
+	/* Rest-to-rest quintic peaks: v 1.875 D/T, a 5.7735 D/T^2 (10/sqrt 3),
+	 * j 60 D/T^3; the scan starts well below both these and the times to
+	 * cancel v0 and a0 at the limits. */
+	t_rest = fmax(fmax(1.875 * d / cfg->vmax, sqrt(5.7735 * d / cfg->amax)),
+		      cbrt(60.0 * d / cfg->jmax));
+	t_rest = fmax(t_rest, fabs(v0) / cfg->amax);
+	t_rest = fmax(t_rest, fabs(a0) / cfg->jmax);
+	t = fmax(T_MIN, 0.1 * t_rest);
+	t_prev = t;
+	best_t = t;
+	best_r = INFINITY;
+	for (int k = 0; k < SCAN_STEPS && t <= T_MAX; k++) {
+		r = seg_ratio(cfg, p0, v0, a0, pf, t);
+		if (r < best_r) {
+			best_r = r;
+			best_t = t;
+		}
+		if (r <= 1.0 + FEAS_TOL) {
+			double lo = t_prev, hi = t;
+
+			for (int i = 0; lo < hi && i < BISECT_STEPS; i++) {
+				double mid = 0.5 * (lo + hi);
+
+				if (seg_ratio(cfg, p0, v0, a0, pf, mid) <=
+				    1.0 + FEAS_TOL)
+					hi = mid;
+				else
+					lo = mid;
+			}
+			*t_out = hi;
+			return true;
+		}
+		t_prev = t;
+		t *= SCAN_GROWTH;
+	}
+	*t_out = best_t;
+	return false;
 }
 
 DX_API int dx_traj_plan(struct dx_traj *tr, int64_t now_ns,
 			const struct dx_traj_state *from, double target)
 {
 	const struct dx_traj_config *cfg;
-	double p0, v0, a0, d, t_rest, t, t_prev, best_t, best_r, r;
-	bool feasible = false;
+	double p0, v0, a0, t;
+	bool ok;
 
 	if (!tr || !from)
 		return DX_EINVAL;
@@ -200,66 +247,44 @@ DX_API int dx_traj_plan(struct dx_traj *tr, int64_t now_ns,
 	p0 = from->pos;
 	v0 = from->vel;
 	a0 = from->acc;
-	d = fabs(target - p0);
+	memset(tr->coef, 0, sizeof(tr->coef));
+	tr->dur[0] = 0.0;
+	tr->dur[1] = 0.0;
+	tr->duration = 0.0;
+	tr->target = target;
+	tr->t0_ns = now_ns;
 
-	if (v0 == 0.0 && a0 == 0.0 && d == 0.0) {
-		memset(tr->coef, 0, sizeof(tr->coef));
-		tr->coef[0] = target;
-		tr->duration = 0.0;
-		tr->target = target;
-		tr->t0_ns = now_ns;
+	if (v0 == 0.0 && a0 == 0.0 && target == p0) {
+		tr->coef[1][0] = target;
 		tr->moving = false;
 		return 0;
 	}
-
-	/* Rest-to-rest quintic peaks: v 1.875 D/T, a 5.7735 D/T^2 (10/sqrt(3)),
-	 * j 60 D/T^3; the start of the scan is well below both these and the
-	 * times to cancel v0 and a0 at the limits. */
-	t_rest = fmax(fmax(1.875 * d / cfg->vmax, sqrt(5.7735 * d / cfg->amax)),
-		      cbrt(60.0 * d / cfg->jmax));
-	t_rest = fmax(t_rest, fabs(v0) / cfg->amax);
-	t_rest = fmax(t_rest, fabs(a0) / cfg->jmax);
-	t = fmax(T_MIN, 0.1 * t_rest);
-	t_prev = t;
-	best_t = t;
-	best_r = INFINITY;
-	for (int k = 0; k < SCAN_STEPS && t <= T_MAX; k++) {
-		r = seg_ratio(cfg, p0, v0, a0, target, t);
-		if (r < best_r) {
-			best_r = r;
-			best_t = t;
-		}
-		if (r <= 1.0 + FEAS_TOL) {
-			feasible = true;
-			break;
-		}
-		t_prev = t;
-		t *= SCAN_GROWTH;
-	}
-	if (feasible) {
-		double lo = t_prev, hi = t;
-
-		if (lo < hi) {
-			for (int k = 0; k < BISECT_STEPS; k++) {
-				double mid = 0.5 * (lo + hi);
-
-				if (seg_ratio(cfg, p0, v0, a0, target, mid) <=
-				    1.0 + FEAS_TOL)
-					hi = mid;
-				else
-					lo = mid;
-			}
-		}
-		t = hi;
-	} else {
-		t = best_t;
-	}
-	quintic(p0, v0, a0, target, t, tr->coef);
-	tr->duration = t;
-	tr->target = target;
-	tr->t0_ns = now_ns;
 	tr->moving = true;
-	return feasible ? 0 : DX_ELIMIT;
+	ok = search(cfg, p0, v0, a0, target, &t);
+	if (!ok && a0 != 0.0) {
+		/* Ramp the acceleration to zero at the jerk limit, then a
+		 * quintic from zero acceleration. */
+		double j = a0 > 0.0 ? -cfg->jmax : cfg->jmax;
+		double t1 = fabs(a0) / cfg->jmax;
+		double p1 = p0 + v0 * t1 + 0.5 * a0 * t1 * t1 +
+			    j * t1 * t1 * t1 / 6.0;
+		double v1 = v0 + a0 * t1 + 0.5 * j * t1 * t1;
+
+		tr->coef[0][0] = p0;
+		tr->coef[0][1] = v0;
+		tr->coef[0][2] = 0.5 * a0;
+		tr->coef[0][3] = j / 6.0;
+		tr->dur[0] = t1;
+		p0 = p1;
+		v0 = v1;
+		a0 = 0.0;
+		ok = search(cfg, p0, v0, a0, target, &t) &&
+		     fabs(v1) <= cfg->vmax * (1.0 + FEAS_TOL);
+	}
+	quintic(p0, v0, a0, target, t, tr->coef[1]);
+	tr->dur[1] = t;
+	tr->duration = tr->dur[0] + tr->dur[1];
+	return ok ? 0 : DX_ELIMIT;
 }
 
 DX_API int dx_traj_set_target(struct dx_traj *tr, int64_t now_ns, double target)
@@ -275,11 +300,11 @@ DX_API int dx_traj_set_target(struct dx_traj *tr, int64_t now_ns, double target)
 DX_API void dx_traj_sample(const struct dx_traj *tr, int64_t t_ns,
 			   struct dx_traj_state *out)
 {
-	const double *c = tr->coef;
+	const double *c;
 	double t;
 
 	if (!tr->moving) {
-		out->pos = c[0];
+		out->pos = tr->coef[1][0];
 		out->vel = 0.0;
 		out->acc = 0.0;
 		return;
@@ -294,6 +319,12 @@ DX_API void dx_traj_sample(const struct dx_traj *tr, int64_t t_ns,
 	}
 	if (t < 0.0)
 		t = 0.0;
+	if (t < tr->dur[0]) {
+		c = tr->coef[0];
+	} else {
+		c = tr->coef[1];
+		t -= tr->dur[0];
+	}
 	out->pos = ((((c[5] * t + c[4]) * t + c[3]) * t + c[2]) * t + c[1]) *
 			   t + c[0];
 	out->vel = (((5.0 * c[5] * t + 4.0 * c[4]) * t + 3.0 * c[3]) * t +
