@@ -1,0 +1,569 @@
+/* SPDX-License-Identifier: MIT */
+/* Inverse kinematics: damped least squares with adaptive damping over all
+ * tips at once, projected onto the joint limits, with bounded random
+ * restarts (see kin.h for the method and its reference). Everything the
+ * solve needs is allocated in dx_kin_ik_create(). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kin-priv.h"
+
+#define MAX_TIPS 64
+#define MU_MIN 1e-4
+#define MU_MAX 1e8
+
+struct dx_kin_ik {
+	const struct dx_kin_model *model;
+	struct dx_kin_ik_config cfg;
+	unsigned ntips;
+	struct dx_kin_chain **chains;
+	unsigned n;             /* active variables (union of the chains') */
+	int *act;               /* active -> model variable */
+	unsigned *tmap_off;     /* tip t's chain vars map at tmap[tmap_off[t]] */
+	unsigned *tmap;         /* chain var -> active var */
+	uint64_t *var_tips;     /* tips each active var moves */
+	double *lo, *hi;
+	unsigned maxnv;         /* largest chain */
+	unsigned mmax;          /* 6 * ntips */
+	/* workspace */
+	double *q, *qtry, *qbest, *dq, *qc, *Jc;
+	double *A, *Atry, *b, *btry, *M, *y;
+	double *perr, *rerr, *perr_try, *rerr_try;
+	struct dx_kin_pose *goal;
+	unsigned *row0;         /* first row of tip t */
+	double *wp, *wr;        /* per-tip row weights */
+	uint64_t rng[4];
+};
+
+/* ---- PRNG: xoshiro256** (Blackman & Vigna, "Scrambled linear pseudorandom
+ * number generators", ACM TOMS 2021), seeded with splitmix64 ---------------- */
+
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static inline uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+static uint64_t rng_next(uint64_t s[4])
+{
+	uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return r;
+}
+
+static double rng_unit(uint64_t s[4])
+{
+	return (double)(rng_next(s) >> 11) * 0x1.0p-53;
+}
+
+/* ---- creation ------------------------------------------------------------ */
+
+void dx_kin_ik_config_default(struct dx_kin_ik_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->max_iters = 100;
+	cfg->max_restarts = 200;
+	cfg->tol_pos = 1e-6;
+	cfg->tol_rot = 1e-5;
+	cfg->seed = 1;
+	cfg->damping = 1e-9;
+	cfg->stall_ratio = 1e-3;
+	cfg->stall_window = 8;
+}
+
+void dx_kin_ik_free(struct dx_kin_ik *ik)
+{
+	if (!ik)
+		return;
+	if (ik->chains)
+		for (unsigned t = 0; t < ik->ntips; t++)
+			dx_kin_chain_free(ik->chains[t]);
+	free(ik->chains);
+	free(ik->act);
+	free(ik->tmap_off);
+	free(ik->tmap);
+	free(ik->var_tips);
+	free(ik->lo);
+	free(ik->hi);
+	free(ik->q);
+	free(ik->qtry);
+	free(ik->qbest);
+	free(ik->dq);
+	free(ik->qc);
+	free(ik->Jc);
+	free(ik->A);
+	free(ik->Atry);
+	free(ik->b);
+	free(ik->btry);
+	free(ik->M);
+	free(ik->y);
+	free(ik->perr);
+	free(ik->rerr);
+	free(ik->perr_try);
+	free(ik->rerr_try);
+	free(ik->goal);
+	free(ik->row0);
+	free(ik->wp);
+	free(ik->wr);
+	free(ik);
+}
+
+static void *zalloc(size_t cnt, size_t size)
+{
+	return calloc(cnt ? cnt : 1, size);
+}
+
+static bool cfg_ok(const struct dx_kin_ik_config *c)
+{
+	return c->max_iters > 0 && c->tol_pos > 0 && c->tol_rot > 0 &&
+	       dx_isfinite(c->tol_pos) && dx_isfinite(c->tol_rot) &&
+	       c->damping >= 0 && dx_isfinite(c->damping) &&
+	       c->stall_ratio >= 0 && c->stall_ratio < 1 &&
+	       c->stall_window > 0 && c->max_iters <= 1000000 &&
+	       c->max_restarts <= 1000000;
+}
+
+int dx_kin_ik_create(const struct dx_kin_model *m, const char *base,
+		     const char *const *tips, unsigned ntips,
+		     const struct dx_kin_ik_config *cfg, struct dx_kin_ik **out)
+{
+	struct dx_kin_ik *ik;
+	unsigned total = 0, n, mm, k;
+	int r;
+
+	if (!out)
+		return DX_EINVAL;
+	*out = NULL;
+	if (!m || !tips || ntips == 0 || ntips > MAX_TIPS)
+		return DX_EINVAL;
+	ik = calloc(1, sizeof(*ik));
+	if (!ik)
+		return DX_ENOMEM;
+	ik->model = m;
+	if (cfg)
+		ik->cfg = *cfg;
+	else
+		dx_kin_ik_config_default(&ik->cfg);
+	if (!cfg_ok(&ik->cfg)) {
+		free(ik);
+		return DX_EINVAL;
+	}
+	ik->ntips = ntips;
+	ik->chains = calloc(ntips, sizeof(*ik->chains));
+	ik->tmap_off = calloc(ntips + 1, sizeof(unsigned));
+	if (!ik->chains || !ik->tmap_off) {
+		dx_kin_ik_free(ik);
+		return DX_ENOMEM;
+	}
+	for (unsigned t = 0; t < ntips; t++) {
+		r = dx_kin_chain_create(m, base, tips[t], &ik->chains[t]);
+		if (r) {
+			dx_kin_ik_free(ik);
+			return r;
+		}
+		ik->tmap_off[t] = total;
+		total += ik->chains[t]->nv;
+		if (ik->chains[t]->nv > ik->maxnv)
+			ik->maxnv = ik->chains[t]->nv;
+	}
+	ik->tmap_off[ntips] = total;
+	ik->act = calloc(m->nvars ? m->nvars : 1, sizeof(int));
+	ik->tmap = calloc(total ? total : 1, sizeof(unsigned));
+	ik->var_tips = calloc(m->nvars ? m->nvars : 1, sizeof(uint64_t));
+	if (!ik->act || !ik->tmap || !ik->var_tips) {
+		dx_kin_ik_free(ik);
+		return DX_ENOMEM;
+	}
+	n = 0;
+	for (unsigned t = 0; t < ntips; t++) {
+		const struct dx_kin_chain *c = ik->chains[t];
+
+		for (unsigned i = 0; i < c->nv; i++) {
+			for (k = 0; k < n; k++)
+				if (ik->act[k] == c->var_model[i])
+					break;
+			if (k == n)
+				ik->act[n++] = c->var_model[i];
+			ik->tmap[ik->tmap_off[t] + i] = k;
+			ik->var_tips[k] |= UINT64_C(1) << t;
+		}
+	}
+	ik->n = n;
+	mm = 6 * ntips;
+	ik->mmax = mm;
+	k = n > mm ? n : mm; /* normal matrix side is min(m, n) <= this */
+#define ALLOC(f, cnt) (ik->f = zalloc((cnt), sizeof(*ik->f)))
+	if (!ALLOC(lo, n) || !ALLOC(hi, n) || !ALLOC(q, n) ||
+	    !ALLOC(qtry, n) || !ALLOC(qbest, n) || !ALLOC(dq, n) ||
+	    !ALLOC(qc, ik->maxnv) || !ALLOC(Jc, 6 * ik->maxnv) ||
+	    !ALLOC(A, mm * n) || !ALLOC(Atry, mm * n) || !ALLOC(b, mm) ||
+	    !ALLOC(btry, mm) || !ALLOC(M, k * k) || !ALLOC(y, k) ||
+	    !ALLOC(perr, ntips) || !ALLOC(rerr, ntips) ||
+	    !ALLOC(perr_try, ntips) || !ALLOC(rerr_try, ntips) ||
+	    !ALLOC(goal, ntips) || !ALLOC(row0, ntips + 1) ||
+	    !ALLOC(wp, ntips) || !ALLOC(wr, ntips)) {
+		dx_kin_ik_free(ik);
+		return DX_ENOMEM;
+	}
+#undef ALLOC
+	for (unsigned i = 0; i < n; i++) {
+		ik->lo[i] = m->var_lower[ik->act[i]];
+		ik->hi[i] = m->var_upper[ik->act[i]];
+	}
+	*out = ik;
+	return 0;
+}
+
+const struct dx_kin_chain *dx_kin_ik_chain(const struct dx_kin_ik *ik,
+					   unsigned i)
+{
+	return i < ik->ntips ? ik->chains[i] : NULL;
+}
+
+/* ---- solve --------------------------------------------------------------- */
+
+static inline double clampd(double v, double lo, double hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* FK, weighted error b, weighted Jacobian A (rows x n) at q; returns
+ * E = b.b / 2 and fills per-tip errors. */
+static double evaluate(struct dx_kin_ik *ik,
+		       const struct dx_kin_ik_target *tg, const double *q,
+		       double *A, double *b, double *perr, double *rerr)
+{
+	unsigned n = ik->n;
+	double E = 0;
+
+	for (unsigned t = 0; t < ik->ntips; t++) {
+		const struct dx_kin_chain *c = ik->chains[t];
+		const unsigned *map = ik->tmap + ik->tmap_off[t];
+		unsigned r0 = ik->row0[t], nv = c->nv;
+		bool ori = tg[t].orientation;
+		struct dx_kin_pose pose;
+		const struct dx_kin_pose *g = &ik->goal[t];
+		double e[6], wp = ik->wp[t], wr = ik->wr[t];
+
+		for (unsigned i = 0; i < nv; i++)
+			ik->qc[i] = q[map[i]];
+		dx__chain_eval(c, ik->qc, &pose, ik->Jc, nv);
+		for (int i = 0; i < 3; i++)
+			e[i] = g->p[i] - pose.p[i];
+		perr[t] = sqrt(e[0] * e[0] + e[1] * e[1] + e[2] * e[2]);
+		rerr[t] = 0;
+		if (ori) {
+			double D[9];
+
+			/* D = Rg * R^T */
+			for (int i = 0; i < 3; i++)
+				for (int j = 0; j < 3; j++)
+					D[3 * i + j] = g->R[3 * i] * pose.R[3 * j] +
+						       g->R[3 * i + 1] * pose.R[3 * j + 1] +
+						       g->R[3 * i + 2] * pose.R[3 * j + 2];
+			dx__rot_log(D, e + 3);
+			rerr[t] = sqrt(e[3] * e[3] + e[4] * e[4] + e[5] * e[5]);
+		}
+		unsigned rows = ori ? 6 : 3;
+
+		for (unsigned r = 0; r < rows; r++) {
+			double w = r < 3 ? wp : wr;
+			double *Ar = A + (size_t)(r0 + r) * n;
+
+			b[r0 + r] = w * e[r];
+			E += 0.5 * b[r0 + r] * b[r0 + r];
+			if (ik->ntips > 1)
+				memset(Ar, 0, n * sizeof(double));
+			for (unsigned i = 0; i < nv; i++)
+				Ar[map[i]] = w * ik->Jc[r * nv + i];
+		}
+	}
+	return E;
+}
+
+/* In-place Cholesky solve of the SPD k x k system M x = rhs (x in rhs).
+ * Returns false when M is not positive definite. */
+static bool chol_solve(double *M, unsigned k, double *rhs)
+{
+	for (unsigned j = 0; j < k; j++) {
+		double d = M[j * k + j];
+
+		for (unsigned p = 0; p < j; p++)
+			d -= M[j * k + p] * M[j * k + p];
+		if (!(d > 0))
+			return false;
+		d = sqrt(d);
+		M[j * k + j] = d;
+		for (unsigned i = j + 1; i < k; i++) {
+			double s = M[i * k + j];
+
+			for (unsigned p = 0; p < j; p++)
+				s -= M[i * k + p] * M[j * k + p];
+			M[i * k + j] = s / d;
+		}
+	}
+	for (unsigned i = 0; i < k; i++) {
+		double s = rhs[i];
+
+		for (unsigned p = 0; p < i; p++)
+			s -= M[i * k + p] * rhs[p];
+		rhs[i] = s / M[i * k + i];
+	}
+	for (unsigned i = k; i-- > 0;) {
+		double s = rhs[i];
+
+		for (unsigned p = i + 1; p < k; p++)
+			s -= M[p * k + i] * rhs[p];
+		rhs[i] = s / M[i * k + i];
+	}
+	return true;
+}
+
+/* dq = (A^T A + lambda I)^-1 A^T b, through the smaller normal matrix. */
+static bool lm_step(struct dx_kin_ik *ik, unsigned m, double lambda)
+{
+	unsigned n = ik->n;
+	const double *A = ik->A, *b = ik->b;
+	double *M = ik->M, *y = ik->y, *dq = ik->dq;
+
+	if (m <= n) {
+		for (unsigned i = 0; i < m; i++) {
+			for (unsigned j = 0; j <= i; j++) {
+				const double *ai = A + (size_t)i * n;
+				const double *aj = A + (size_t)j * n;
+				double s = 0;
+
+				for (unsigned c = 0; c < n; c++)
+					s += ai[c] * aj[c];
+				M[i * m + j] = s;
+			}
+			M[i * m + i] += lambda;
+			y[i] = b[i];
+		}
+		if (!chol_solve(M, m, y))
+			return false;
+		for (unsigned c = 0; c < n; c++) {
+			double s = 0;
+
+			for (unsigned i = 0; i < m; i++)
+				s += A[(size_t)i * n + c] * y[i];
+			dq[c] = s;
+		}
+		return true;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		double s = 0;
+
+		for (unsigned j = 0; j <= i; j++) {
+			double t = 0;
+
+			for (unsigned r = 0; r < m; r++)
+				t += A[(size_t)r * n + i] * A[(size_t)r * n + j];
+			M[i * n + j] = t;
+		}
+		M[i * n + i] += lambda;
+		for (unsigned r = 0; r < m; r++)
+			s += A[(size_t)r * n + i] * b[r];
+		dq[i] = s;
+	}
+	return chol_solve(M, n, dq);
+}
+
+static inline void swap_ptr(double **a, double **b)
+{
+	double *t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static uint64_t unsolved_tips(const struct dx_kin_ik *ik,
+			      const struct dx_kin_ik_target *tg,
+			      const double *perr, const double *rerr)
+{
+	uint64_t mask = 0;
+
+	for (unsigned t = 0; t < ik->ntips; t++)
+		if (perr[t] > ik->cfg.tol_pos ||
+		    (tg[t].orientation && rerr[t] > ik->cfg.tol_rot))
+			mask |= UINT64_C(1) << t;
+	return mask;
+}
+
+int dx_kin_ik_solve(struct dx_kin_ik *ik, const struct dx_kin_ik_target *tg,
+		    const double *q_seed, double *q_out,
+		    enum dx_kin_ik_mode mode, struct dx_kin_ik_result *res)
+{
+	const struct dx_kin_model *mdl;
+	unsigned n, m = 0, iters = 0, restarts = 0, cap, max_restarts;
+	double E, Ebest = INFINITY, Ewin, mu;
+	double wn;
+	uint64_t seed, unsolved;
+	int ret = DX_ENOCONVERGE;
+
+	if (!ik || !tg || !q_seed || !q_out)
+		return DX_EINVAL;
+	mdl = ik->model;
+	n = ik->n;
+	if (res)
+		memset(res, 0, sizeof(*res));
+	for (unsigned i = 0; i < mdl->nvars; i++)
+		if (!dx_isfinite(q_seed[i]))
+			return DX_ENOTFINITE;
+	for (unsigned t = 0; t < ik->ntips; t++) {
+		const struct dx_kin_ik_target *g = &tg[t];
+		const struct dx_kin_chain *c = ik->chains[t];
+		double wp = g->w_pos == 0 ? 1.0 : g->w_pos;
+		double wr = g->w_rot == 0 ? 0.2 : g->w_rot;
+		double d[3];
+
+		for (int i = 0; i < 3; i++)
+			if (!dx_isfinite(g->p[i]))
+				return DX_ENOTFINITE;
+		if (!dx_isfinite(wp) || !dx_isfinite(wr))
+			return DX_ENOTFINITE;
+		if (wp < 0 || wr < 0)
+			return DX_EINVAL;
+		if (g->orientation) {
+			int r = dx_kin_pose_from_quat(g->p, g->quat, &ik->goal[t]);
+
+			if (r)
+				return r;
+		} else {
+			memcpy(ik->goal[t].p, g->p, sizeof(g->p));
+		}
+		for (int i = 0; i < 3; i++)
+			d[i] = g->p[i] - c->origin0[i];
+		if (sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]) >
+		    c->reach + ik->cfg.tol_pos)
+			return DX_EUNREACHABLE;
+		ik->wp[t] = wp;
+		ik->wr[t] = wr;
+		ik->row0[t] = m;
+		m += g->orientation ? 6 : 3;
+	}
+	ik->row0[ik->ntips] = m;
+
+	/* the seed, clamped into the limits */
+	if (q_out != q_seed)
+		memcpy(q_out, q_seed, mdl->nvars * sizeof(double));
+	for (unsigned i = 0; i < n; i++)
+		ik->q[i] = clampd(q_seed[ik->act[i]], ik->lo[i], ik->hi[i]);
+	memcpy(ik->qbest, ik->q, n * sizeof(double));
+
+	seed = ik->cfg.seed;
+	for (int i = 0; i < 4; i++)
+		ik->rng[i] = splitmix64(&seed);
+	max_restarts = mode == DX_KIN_IK_COLD ? ik->cfg.max_restarts : 0;
+	wn = ik->cfg.damping;
+
+	for (;;) {
+		/* one attempt from ik->q */
+		unsigned it = 0, win = 0;
+
+		E = evaluate(ik, tg, ik->q, ik->A, ik->b, ik->perr, ik->rerr);
+		iters++;
+		it++;
+		mu = 1.0;
+		Ewin = E;
+		cap = ik->cfg.max_iters;
+		for (;;) {
+			double Etry;
+
+			unsolved = unsolved_tips(ik, tg, ik->perr, ik->rerr);
+			if (E < Ebest) {
+				Ebest = E;
+				memcpy(ik->qbest, ik->q, n * sizeof(double));
+			}
+			if (!unsolved) {
+				ret = 0;
+				break;
+			}
+			if (it >= cap || mu > MU_MAX)
+				break;
+			if (!lm_step(ik, m, mu * (E + wn))) {
+				mu *= 10;
+				it++;
+				iters++;
+				continue;
+			}
+			for (unsigned i = 0; i < n; i++)
+				ik->qtry[i] = clampd(ik->q[i] + ik->dq[i],
+						     ik->lo[i], ik->hi[i]);
+			Etry = evaluate(ik, tg, ik->qtry, ik->Atry, ik->btry,
+					ik->perr_try, ik->rerr_try);
+			it++;
+			iters++;
+			if (Etry < E) {
+				swap_ptr(&ik->q, &ik->qtry);
+				swap_ptr(&ik->A, &ik->Atry);
+				swap_ptr(&ik->b, &ik->btry);
+				swap_ptr(&ik->perr, &ik->perr_try);
+				swap_ptr(&ik->rerr, &ik->rerr_try);
+				E = Etry;
+				mu = mu * 0.25 < MU_MIN ? MU_MIN : mu * 0.25;
+			} else {
+				mu *= 4;
+			}
+			if (++win >= ik->cfg.stall_window) {
+				if (E > (1.0 - ik->cfg.stall_ratio) * Ewin)
+					break; /* stalled: local minimum */
+				Ewin = E;
+				win = 0;
+			}
+		}
+		if (ret == 0 || restarts >= max_restarts)
+			break;
+		/* restart the variables of the unsolved tips */
+		restarts++;
+		for (unsigned i = 0; i < n; i++) {
+			double u;
+
+			if (!(ik->var_tips[i] & unsolved))
+				continue;
+			u = rng_unit(ik->rng);
+			if (dx_isfinite(ik->lo[i]) && dx_isfinite(ik->hi[i]))
+				ik->q[i] = ik->lo[i] + u * (ik->hi[i] - ik->lo[i]);
+			else
+				ik->q[i] = clampd(-M_PI + 2 * M_PI * u,
+						  ik->lo[i], ik->hi[i]);
+		}
+	}
+
+	if (ret != 0) {
+		memcpy(ik->q, ik->qbest, n * sizeof(double));
+		evaluate(ik, tg, ik->q, ik->A, ik->b, ik->perr, ik->rerr);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		/* final guard: the projection keeps q inside; make sure */
+		if (!(ik->q[i] >= ik->lo[i] && ik->q[i] <= ik->hi[i]))
+			ik->q[i] = clampd(ik->q[i], ik->lo[i], ik->hi[i]);
+		q_out[ik->act[i]] = ik->q[i];
+	}
+	if (res) {
+		res->iterations = iters;
+		res->restarts = restarts;
+		for (unsigned t = 0; t < ik->ntips; t++) {
+			if (ik->perr[t] > res->pos_err)
+				res->pos_err = ik->perr[t];
+			if (ik->rerr[t] > res->rot_err)
+				res->rot_err = ik->rerr[t];
+		}
+	}
+	return ret;
+}
