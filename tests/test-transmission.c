@@ -326,6 +326,39 @@ START_TEST(test_refused)
 }
 END_TEST
 
+START_TEST(test_bad_values_in_cycle)
+{
+	/* Non-finite input refused; finite input whose image overflows
+	 * refused; the output is left untouched either way. */
+	const double c[] = {1.0, 1.0, 1.0, -1.0};
+	const double ratio[] = {100.0, 100.0};
+	struct dx_trans_config cfg = {
+		.n_joints = 2, .n_actuators = 2, .gear_ratio = ratio,
+		.coupling = c, .coupling_rows = 2, .coupling_cols = 2,
+	};
+	struct dx_trans tr;
+	double in[2] = {NAN, 0.0}, out[2] = {7.0, 7.0};
+
+	ck_assert_int_eq(dx_trans_init(&tr, &cfg), 0);
+	ck_assert_int_eq(dx_trans_joint_to_act_pos(&tr, in, out), DX_ENOTFINITE);
+	ck_assert_int_eq(dx_trans_act_to_joint_torque(&tr, in, out), DX_ENOTFINITE);
+	in[0] = INFINITY;
+	ck_assert_int_eq(dx_trans_act_to_joint_vel(&tr, in, out), DX_ENOTFINITE);
+	in[0] = 1e307;
+	in[1] = 1e307;
+	ck_assert_int_eq(dx_trans_joint_to_act_pos(&tr, in, out), DX_ERANGE);
+	ck_assert_int_eq(dx_trans_act_to_joint_torque(&tr, in, out), DX_ERANGE);
+	ck_assert(out[0] == 7.0 && out[1] == 7.0);
+	ck_assert_int_eq(dx_trans_joint_to_act_vel(NULL, in, out), DX_EINVAL);
+	ck_assert_int_eq(dx_trans_joint_to_act_vel(&tr, NULL, out), DX_EINVAL);
+	in[0] = 1.0;
+	in[1] = 0.5;
+	ck_assert_int_eq(dx_trans_joint_to_act_vel(&tr, in, out), 0);
+	dx_ck_near(out[0], 150.0, 1e-12);
+	dx_ck_near(out[1], 50.0, 1e-12);
+}
+END_TEST
+
 static Suite *trans_suite(void)
 {
 	Suite *s = suite_create("transmission");
@@ -337,6 +370,7 @@ static Suite *trans_suite(void)
 	tcase_add_test(tc, test_overactuated);
 	tcase_add_test(tc, test_hand_sized);
 	tcase_add_test(tc, test_refused);
+	tcase_add_test(tc, test_bad_values_in_cycle);
 	suite_add_tcase(s, tc);
 	return s;
 }

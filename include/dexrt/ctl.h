@@ -387,24 +387,30 @@ struct dx_trans {
  *  work). */
 DX_API int dx_trans_init(struct dx_trans *tr, const struct dx_trans_config *cfg);
 
-/** q (N, rad or m) -> theta (M, motor units). Real-time safe. */
-DX_API void dx_trans_joint_to_act_pos(const struct dx_trans *tr,
-				      const double *q, double *theta);
-/** theta (M) -> q (N) = P G^-1 (theta - z). Real-time safe. */
-DX_API void dx_trans_act_to_joint_pos(const struct dx_trans *tr,
-				      const double *theta, double *q);
-/** qdot (N) -> thetadot (M) = G C qdot. Real-time safe. */
-DX_API void dx_trans_joint_to_act_vel(const struct dx_trans *tr,
-				      const double *qd, double *thetad);
-/** thetadot (M) -> qdot (N) = P G^-1 thetadot. Real-time safe. */
-DX_API void dx_trans_act_to_joint_vel(const struct dx_trans *tr,
-				      const double *thetad, double *qd);
-/** tau_joint (N) -> tau_act (M) = G^-1 P^T tau_joint. Real-time safe. */
-DX_API void dx_trans_joint_to_act_torque(const struct dx_trans *tr,
-					 const double *tau_j, double *tau_a);
-/** tau_act (M) -> tau_joint (N) = C^T G tau_act. Real-time safe. */
-DX_API void dx_trans_act_to_joint_torque(const struct dx_trans *tr,
-					 const double *tau_a, double *tau_j);
+/* The six mapping functions below: inputs are read in full before the
+ * output is written, so input and output may not alias but a failed call
+ * leaves the output untouched. Each returns 0; DX_EINVAL (NULL);
+ * DX_ENOTFINITE (a non-finite input); DX_ERANGE (finite input so large the
+ * result is not finite). Real-time safe, O(N M). */
+
+/** q (N, rad or m) -> theta (M, motor units) = G C q + z. */
+DX_API int dx_trans_joint_to_act_pos(const struct dx_trans *tr,
+				     const double *q, double *theta);
+/** theta (M) -> q (N) = P G^-1 (theta - z). */
+DX_API int dx_trans_act_to_joint_pos(const struct dx_trans *tr,
+				     const double *theta, double *q);
+/** qdot (N) -> thetadot (M) = G C qdot. */
+DX_API int dx_trans_joint_to_act_vel(const struct dx_trans *tr,
+				     const double *qd, double *thetad);
+/** thetadot (M) -> qdot (N) = P G^-1 thetadot. */
+DX_API int dx_trans_act_to_joint_vel(const struct dx_trans *tr,
+				     const double *thetad, double *qd);
+/** tau_joint (N) -> tau_act (M) = G^-1 P^T tau_joint. */
+DX_API int dx_trans_joint_to_act_torque(const struct dx_trans *tr,
+					const double *tau_j, double *tau_a);
+/** tau_act (M) -> tau_joint (N) = C^T G tau_act. */
+DX_API int dx_trans_act_to_joint_torque(const struct dx_trans *tr,
+					const double *tau_a, double *tau_j);
 /** @} */
 
 DX_END_DECLS

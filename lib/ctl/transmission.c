@@ -216,80 +216,136 @@ DX_API int dx_trans_init(struct dx_trans *tr, const struct dx_trans_config *cfg)
 	return 0;
 }
 
-DX_API void dx_trans_joint_to_act_pos(const struct dx_trans *tr,
-				      const double *q, double *theta)
+/* Checks the input vector and, after the product, the result, then copies
+ * the result out (so a refused call writes nothing). */
+static int check_in(const struct dx_trans *tr, const double *in,
+		    const void *out, unsigned len)
 {
-	dx_trans_joint_to_act_vel(tr, q, theta);
-	for (unsigned i = 0; i < tr->m; i++)
-		theta[i] += tr->z[i];
+	if (!tr || !in || !out)
+		return DX_EINVAL;
+	return all_finite(in, len) ? 0 : DX_ENOTFINITE;
 }
 
-DX_API void dx_trans_act_to_joint_pos(const struct dx_trans *tr,
-				      const double *theta, double *q)
+static int put_out(const double *res, double *out, unsigned len)
 {
-	double s[DX_TRANS_MAX];
-
-	for (unsigned j = 0; j < tr->m; j++)
-		s[j] = (theta[j] - tr->z[j]) / tr->g[j];
-	for (unsigned i = 0; i < tr->n; i++) {
-		double acc = 0.0;
-
-		for (unsigned j = 0; j < tr->m; j++)
-			acc += tr->p[i * tr->m + j] * s[j];
-		q[i] = acc;
-	}
+	if (!all_finite(res, len))
+		return DX_ERANGE;
+	memcpy(out, res, sizeof(double) * len);
+	return 0;
 }
 
-DX_API void dx_trans_joint_to_act_vel(const struct dx_trans *tr,
-				      const double *qd, double *thetad)
+/* y (M) = G (C x + ...) */
+static void fwd(const struct dx_trans *tr, const double *x, double *y)
 {
 	for (unsigned i = 0; i < tr->m; i++) {
 		double acc = 0.0;
 
 		for (unsigned j = 0; j < tr->n; j++)
-			acc += tr->c[i * tr->n + j] * qd[j];
-		thetad[i] = tr->g[i] * acc;
+			acc += tr->c[i * tr->n + j] * x[j];
+		y[i] = tr->g[i] * acc;
 	}
 }
 
-DX_API void dx_trans_act_to_joint_vel(const struct dx_trans *tr,
-				      const double *thetad, double *qd)
+/* y (N) = P s */
+static void inv(const struct dx_trans *tr, const double *s, double *y)
 {
-	double s[DX_TRANS_MAX];
-
-	for (unsigned j = 0; j < tr->m; j++)
-		s[j] = thetad[j] / tr->g[j];
 	for (unsigned i = 0; i < tr->n; i++) {
 		double acc = 0.0;
 
 		for (unsigned j = 0; j < tr->m; j++)
 			acc += tr->p[i * tr->m + j] * s[j];
-		qd[i] = acc;
+		y[i] = acc;
 	}
 }
 
-DX_API void dx_trans_joint_to_act_torque(const struct dx_trans *tr,
-					 const double *tau_j, double *tau_a)
+DX_API int dx_trans_joint_to_act_pos(const struct dx_trans *tr,
+				     const double *q, double *theta)
 {
+	double y[DX_TRANS_MAX];
+	int err = check_in(tr, q, theta, tr ? tr->n : 0);
+
+	if (err)
+		return err;
+	fwd(tr, q, y);
+	for (unsigned i = 0; i < tr->m; i++)
+		y[i] += tr->z[i];
+	return put_out(y, theta, tr->m);
+}
+
+DX_API int dx_trans_act_to_joint_pos(const struct dx_trans *tr,
+				     const double *theta, double *q)
+{
+	double s[DX_TRANS_MAX], y[DX_TRANS_MAX];
+	int err = check_in(tr, theta, q, tr ? tr->m : 0);
+
+	if (err)
+		return err;
+	for (unsigned j = 0; j < tr->m; j++)
+		s[j] = (theta[j] - tr->z[j]) / tr->g[j];
+	inv(tr, s, y);
+	return put_out(y, q, tr->n);
+}
+
+DX_API int dx_trans_joint_to_act_vel(const struct dx_trans *tr,
+				     const double *qd, double *thetad)
+{
+	double y[DX_TRANS_MAX];
+	int err = check_in(tr, qd, thetad, tr ? tr->n : 0);
+
+	if (err)
+		return err;
+	fwd(tr, qd, y);
+	return put_out(y, thetad, tr->m);
+}
+
+DX_API int dx_trans_act_to_joint_vel(const struct dx_trans *tr,
+				     const double *thetad, double *qd)
+{
+	double s[DX_TRANS_MAX], y[DX_TRANS_MAX];
+	int err = check_in(tr, thetad, qd, tr ? tr->m : 0);
+
+	if (err)
+		return err;
+	for (unsigned j = 0; j < tr->m; j++)
+		s[j] = thetad[j] / tr->g[j];
+	inv(tr, s, y);
+	return put_out(y, qd, tr->n);
+}
+
+DX_API int dx_trans_joint_to_act_torque(const struct dx_trans *tr,
+					const double *tau_j, double *tau_a)
+{
+	double y[DX_TRANS_MAX];
+	int err = check_in(tr, tau_j, tau_a, tr ? tr->n : 0);
+
+	if (err)
+		return err;
 	/* tau_a = G^-1 P^T tau_j */
 	for (unsigned j = 0; j < tr->m; j++) {
 		double acc = 0.0;
 
 		for (unsigned i = 0; i < tr->n; i++)
 			acc += tr->p[i * tr->m + j] * tau_j[i];
-		tau_a[j] = acc / tr->g[j];
+		y[j] = acc / tr->g[j];
 	}
+	return put_out(y, tau_a, tr->m);
 }
 
-DX_API void dx_trans_act_to_joint_torque(const struct dx_trans *tr,
-					 const double *tau_a, double *tau_j)
+DX_API int dx_trans_act_to_joint_torque(const struct dx_trans *tr,
+					const double *tau_a, double *tau_j)
 {
+	double y[DX_TRANS_MAX];
+	int err = check_in(tr, tau_a, tau_j, tr ? tr->m : 0);
+
+	if (err)
+		return err;
 	/* tau_j = C^T G tau_a */
 	for (unsigned i = 0; i < tr->n; i++) {
 		double acc = 0.0;
 
 		for (unsigned j = 0; j < tr->m; j++)
 			acc += tr->c[j * tr->n + i] * tr->g[j] * tau_a[j];
-		tau_j[i] = acc;
+		y[i] = acc;
 	}
+	return put_out(y, tau_j, tr->n);
 }
