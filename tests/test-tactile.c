@@ -552,6 +552,17 @@ START_TEST(test_masked_taxels)
 	/* reported once: nothing more after many more cycles */
 	rig_run(&r, 300);
 	ck_assert_int_eq(dx_tactile_pad_fault_pop(&r.pad, &fr), DX_EAGAIN);
+	/* the dead taxel comes back (dead_cycles valid samples): one
+	 * "cleared" record; the stuck one stays masked */
+	dx_simpad_inject(&r.sim, dead, DX_SIMPAD_OK);
+	rig_run(&r, 100);
+	ck_assert_int_eq(dx_tactile_pad_fault_pop(&r.pad, &fr), 0);
+	ck_assert_uint_eq(fr.taxel, dead);
+	ck_assert_uint_eq(fr.kind, DX_TACTILE_FAULT_DEAD);
+	ck_assert(!fr.set);
+	ck_assert_int_eq(dx_tactile_pad_fault_pop(&r.pad, &fr), DX_EAGAIN);
+	ck_assert_uint_eq(r.res.n_masked, 2);
+	dx_ck_near(r.res.contacts[0].normal_force, 2.0, 2.0 * 0.10);
 }
 END_TEST
 

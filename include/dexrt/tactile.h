@@ -42,8 +42,12 @@
  *  A classic frame is exactly 2 + 2·axes·count bytes (≤ 8: up to three
  *  1-axis taxels or one 3-axis taxel). An FD frame has the smallest FD
  *  length that holds 2 + 2·axes·count bytes, padded with zeros (up to 31
- *  1-axis or 10 3-axis taxels in 64 bytes). The host checks length, count,
- *  taxel range, value range and the sequence; anything else is refused.
+ *  1-axis or 10 3-axis taxels in 64 bytes). The host refuses (and counts)
+ *  frames of the wrong length, count, axes or taxel range and frames with
+ *  a value outside the pad's raw range. A sequence number ahead of the
+ *  expected one counts the missing frames as a gap and the frame is used
+ *  (its data are good); a repeated or older one (up to 127 behind) is
+ *  dropped as stale.
  *
  *  Command payload (host→board): byte 0 command (1 start streaming, 2 stop,
  *  3 request one scan), bytes 1..2 streaming rate in Hz (uint16 LE, start
@@ -248,7 +252,10 @@ struct dx_tactile_params {
 	 *  samples while a neighbour's changes is stuck (latched). */
 	unsigned stuck_cycles;      /**< (200) */
 	/** A taxel with no valid sample for dead_cycles cycles (after the pad
-	 *  has received data) is dead (latched). */
+	 *  has received data) is dead; it comes back after dead_cycles
+	 *  consecutive cycles with valid samples. Stuck taxels stay masked
+	 *  until dx_tactile_pad_clear_faults(). Masked taxels take the mean
+	 *  of their nearest healthy neighbours in the contact sums. */
 	unsigned dead_cycles;       /**< (50) */
 };
 
@@ -404,7 +411,7 @@ struct dx_tactile_track {
 	uint16_t on, off;
 };
 
-/** A pad. Caller-owned; about 40 KiB. */
+/** A pad. Caller-owned; about 75 KiB (all capacity inline). */
 struct dx_tactile_pad {
 	struct dx_tactile_pad_config cfg; /**< copy; taxels/calib pointers
 					       cleared */

@@ -831,10 +831,22 @@ DX_API int dx_tactile_pad_update(struct dx_tactile_pad *pad, double dt_s,
 	memset(out, 0, sizeof(*out));
 	out->cycle = pad->cycle;
 
-	for (unsigned i = 0; i < pad->n; i++)
-		if (!(pad->t[i].mask &
-		      (DX_TACTILE_FAULT_DEAD | DX_TACTILE_FAULT_STUCK)))
+	for (unsigned i = 0; i < pad->n; i++) {
+		struct dx_tactile_taxel_state *t = &pad->t[i];
+		if (t->mask & DX_TACTILE_FAULT_DEAD) {
+			/* back after dead_cycles valid samples in a row (a
+			 * link outage must not mask the pad for good) */
+			t->still = t->fresh ? (uint16_t)(t->still + 1) : 0;
+			if (t->still < p->dead_cycles)
+				continue;
+			t->mask &= (uint8_t)~DX_TACTILE_FAULT_DEAD;
+			t->still = 0;
+			t->stale = 0;
+			fault_push(pad, i, DX_TACTILE_FAULT_DEAD, false);
+		}
+		if (!(t->mask & DX_TACTILE_FAULT_STUCK))
 			taxel_step(pad, i, a_lp, a_hp, a_e);
+	}
 
 	/* Stuck: bit-identical samples while a neighbour's change. */
 	for (unsigned i = 0; i < pad->n; i++) {
