@@ -335,6 +335,31 @@ START_TEST(test_fault_drop_corrupt)
 	ck_assert_int_eq(bs.tx_errors, 15);
 	ck_assert_int_eq(bs.state, DX_CAN_STATE_ERROR_ACTIVE);
 	dx_simbus_fault_remove(a, h);
+
+	/* a sender whose frames keep getting corrupted goes error passive
+	 * (TEC >= 128) and then bus-off (TEC > 255) */
+	cor.count = 0;
+	cor.node = dx_simbus_node(a);
+	h = dx_simbus_fault_add(a, &cor);
+	ck_assert_int_ge(h, 0);
+	int sent = 0, err = 0;
+	for (int i = 0; i < 40; i++) {
+		dx_simbus_advance(a, DX_NS_PER_MS);
+		err = dx_can_send(a, &f11, 1);
+		if (err != 1)
+			break;
+		sent++;
+	}
+	/* 15 + 8k > 255 after k = 31 frames */
+	ck_assert_int_eq(sent, 31);
+	ck_assert_int_eq(err, DX_EBUSOFF);
+	dx_can_get_state(a, &bs);
+	ck_assert_int_eq(bs.state, DX_CAN_STATE_BUS_OFF);
+	ck_assert_uint_eq(bs.passive_count, 1);
+	ck_assert_uint_eq(bs.bus_off_count, 1);
+	dx_simbus_fault_remove(a, h);
+	ck_assert_int_eq(dx_simbus_set_bus_off(a, -1, false), 0);
+	ck_assert_int_eq(dx_can_send(a, &f11, 1), 1);
 	dx_can_close(a);
 	dx_can_close(b);
 	dx_can_close(c);

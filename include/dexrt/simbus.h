@@ -42,6 +42,13 @@
  *
  *  dx_can_fd() returns -1 for simbus: there is no file descriptor to poll;
  *  use dx_can_wait(), which sleeps on a futex in the shared segment.
+ *  dx_can_opts.rx_queue is not used: the ring is every node's receive
+ *  queue. Error counters follow ISO 11898-1:2015, 12.1.4 for the sender of
+ *  corrupted frames (+8 each, -1 per good frame); above 255 the node goes
+ *  bus-off and stays there until dx_simbus_set_bus_off(..., false).
+ *
+ *  Threads: a handle is used by one thread at a time; any number of
+ *  handles (in one or many processes) may use one bus concurrently.
  */
 #ifndef DEXRT_SIMBUS_H
 #define DEXRT_SIMBUS_H

@@ -427,7 +427,16 @@ static int send_one(struct simbus *sb, const struct dx_can_frame *f,
 	}
 	sb->own_end[sb->own_idx++ % sb->txq] = end;
 	if (fx.rec_flags & REC_CORRUPT) {
-		atomic_fetch_add_explicit(&me->tec, 8, memory_order_relaxed);
+		/* ISO 11898-1:2015, 12.1.4.2: a transmitter detecting an
+		 * error adds 8; from 128 it is error passive, above 255 it
+		 * goes bus-off (recovery here is explicit, see
+		 * dx_simbus_set_bus_off()). */
+		uint32_t t = atomic_fetch_add_explicit(&me->tec, 8,
+						       memory_order_relaxed) + 8;
+		if (t >= 128 && t - 8 < 128)
+			sb->can.state.passive_count++;
+		if (t > 255 && atomic_exchange(&me->bus_off, 1) == 0)
+			atomic_fetch_add(&me->bus_off_count, 1);
 	} else {
 		uint32_t t = atomic_load_explicit(&me->tec, memory_order_relaxed);
 		if (t > 0)
