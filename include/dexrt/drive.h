@@ -570,6 +570,9 @@ struct dx_drive_cmd {
 	/** ODrive: control mode (DX_ODRIVE_CTRL_*); CiA 402: mode of operation
 	 *  (DX_CIA402_MODE_CSP/CSV/CST); MIT: unused. 0 = position. */
 	int mode;
+	/** CiA 402: drive the state machine towards operation enabled (true)
+	 *  or switch on disabled (false). MIT and ODrive use special frames. */
+	bool enable;
 };
 
 /** Latest feedback of one drive. */
@@ -607,8 +610,10 @@ struct dx_drive {
 	struct dx_drive_cmd cmd;
 	struct dx_drive_fb fb;
 	struct dx_link_stats link;
-	bool answered;        /**< a reply was applied this cycle */
+	bool answered;        /**< every expected reply arrived this cycle */
 	bool active;          /**< included in the cycle */
+	uint8_t expect;       /**< reply bits expected per cycle */
+	uint8_t got;          /**< reply bits applied this cycle */
 	uint16_t cia402_prev_cw;
 };
 
@@ -656,7 +661,9 @@ struct dx_drive_bus {
 	uint8_t route11[2048];
 	uint8_t demux_mask[DX_DRIVE_DEMUX_MAX];
 	uint8_t demux[DX_DRIVE_DEMUX_MAX][256];
+	uint8_t demux_owner[DX_DRIVE_DEMUX_MAX]; /**< sole device or 0xff */
 	unsigned n_demux;
+	bool bus_off_seen;       /**< bus-off error frame seen this cycle */
 	/* 29-bit routing: open addressing on (id & mask) */
 	uint32_t ext_key[DX_DRIVE_EXT_SLOTS];
 	uint8_t ext_dev[DX_DRIVE_EXT_SLOTS];

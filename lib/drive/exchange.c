@@ -1,0 +1,640 @@
+/* SPDX-License-Identifier: MIT */
+/* Device tables and the batched exchange.
+ *
+ * Routing: every frame a device may send is known at init. 11-bit IDs go
+ * through a direct 2048-entry table; IDs shared by several drives (the
+ * CubeMars and Damiao master id) point to a 256-entry demultiplexer keyed
+ * by a masked payload byte. 29-bit IDs (Robstride) carry varying status
+ * bits, so they are masked and looked up in a small open-addressing hash.
+ * Each lookup is O(1) and bounded.
+ *
+ * A cycle: drain what is left from the last cycle (counted as late or
+ * duplicate, never applied), encode every active device's command into one
+ * array, send it with one dx_can_send(), then receive in batches and wait
+ * for more only while replies are missing, up to the deadline. Devices
+ * whose link is lost are still commanded and their replies still applied
+ * (so they can come back), but the cycle does not wait for them. */
+#include "drive-priv.h"
+
+#define NO_ROUTE 0xffu
+#define DEMUX_FLAG 0x80u
+#define ROBSTRIDE_KEY_MASK 0x1f00ffffu /* type, motor id, host id */
+#define CAN_ERR_BUSOFF_BIT 0x40u       /* linux/can/error.h CAN_ERR_BUSOFF */
+
+#define REPLY_A 0x1u
+#define REPLY_B 0x2u
+
+static uint32_t ext_hash(uint32_t key)
+{
+	key ^= key >> 15;
+	key *= 0x2c1b3c6du;
+	key ^= key >> 12;
+	return key & (DX_DRIVE_EXT_SLOTS - 1);
+}
+
+static int route_std(struct dx_drive_bus *b, uint32_t id, unsigned dev)
+{
+	if (id > 0x7ff)
+		return DX_EINVAL;
+	if (b->route11[id] != NO_ROUTE && b->route11[id] != dev)
+		return DX_EEXIST;
+	b->route11[id] = (uint8_t)dev;
+	return 0;
+}
+
+static int route_demux(struct dx_drive_bus *b, uint32_t id, uint8_t mask,
+		       uint8_t key, unsigned dev)
+{
+	unsigned k;
+	uint8_t r = b->route11[id];
+
+	if (r == NO_ROUTE) {
+		if (b->n_demux >= DX_DRIVE_DEMUX_MAX)
+			return DX_ENOSPC;
+		k = b->n_demux++;
+		b->demux_mask[k] = mask;
+		b->demux_owner[k] = (uint8_t)dev;
+		b->route11[id] = (uint8_t)(DEMUX_FLAG | k);
+	} else if (r & DEMUX_FLAG) {
+		k = r & ~DEMUX_FLAG;
+		if (b->demux_mask[k] != mask)
+			return DX_EEXIST;
+		if (b->demux_owner[k] != dev)
+			b->demux_owner[k] = NO_ROUTE;
+	} else {
+		return DX_EEXIST;
+	}
+	if (b->demux[k][key & mask] != NO_ROUTE)
+		return DX_EEXIST;
+	b->demux[k][key & mask] = (uint8_t)dev;
+	return 0;
+}
+
+static int route_ext(struct dx_drive_bus *b, uint32_t key, uint32_t mask,
+		     unsigned dev)
+{
+	unsigned i, h;
+
+	for (i = 0; i < b->n_ext_masks; i++)
+		if (b->ext_masks[i] == mask)
+			break;
+	if (i == b->n_ext_masks) {
+		if (b->n_ext_masks >= DX_ARRAY_SIZE(b->ext_masks))
+			return DX_ENOSPC;
+		b->ext_masks[b->n_ext_masks++] = mask;
+	}
+	key &= mask;
+	h = ext_hash(key);
+	for (i = 0; i < DX_DRIVE_EXT_SLOTS; i++, h = (h + 1) &
+						 (DX_DRIVE_EXT_SLOTS - 1)) {
+		if (b->ext_dev[h] == NO_ROUTE) {
+			b->ext_key[h] = key;
+			b->ext_dev[h] = (uint8_t)dev;
+			return 0;
+		}
+		if (b->ext_key[h] == key)
+			return DX_EEXIST;
+	}
+	return DX_ENOSPC;
+}
+
+static int add_routes(struct dx_drive_bus *b, unsigned i)
+{
+	const struct dx_drive_desc *d = &b->dev[i].desc;
+	int err = 0;
+
+	switch (d->proto) {
+	case DX_DRIVE_MIT: {
+		const struct dx_mit_model *m = d->model;
+		b->dev[i].expect = REPLY_A;
+		switch (m->family) {
+		case DX_MIT_CUBEMARS:
+			return route_demux(b, d->master, 0xff, d->id, i);
+		case DX_MIT_DAMIAO:
+			return route_demux(b, d->master, 0x0f, d->id, i);
+		case DX_MIT_ROBSTRIDE:
+			return route_ext(b, 2u << 24 | (uint32_t)d->id << 8 |
+					 d->master, ROBSTRIDE_KEY_MASK, i);
+		}
+		return DX_EINVAL;
+	}
+	case DX_DRIVE_ODRIVE:
+		if (d->id > 63)
+			return DX_EINVAL;
+		b->dev[i].expect = REPLY_A;
+		for (uint32_t c = 0; c < 32 && !err; c++)
+			err = route_std(b, (uint32_t)d->id << 5 | c, i);
+		return err;
+	case DX_DRIVE_CIA402:
+		if (d->id == 0 || d->id > 127)
+			return DX_EINVAL;
+		b->dev[i].expect = REPLY_A | REPLY_B;
+		for (unsigned p = 1; p <= 4 && !err; p++)
+			err = route_std(b, DX_CO_TPDO(p) + d->id, i);
+		if (!err)
+			err = route_std(b, DX_CO_SDO_TX + d->id, i);
+		if (!err)
+			err = route_std(b, DX_CO_EMCY + d->id, i);
+		if (!err)
+			err = route_std(b, DX_CO_HEARTBEAT + d->id, i);
+		return err;
+	}
+	return DX_EINVAL;
+}
+
+DX_API int dx_drive_bus_init(struct dx_drive_bus *b,
+			     const struct dx_drive_bus_config *cfg)
+{
+	bool any402 = false;
+	int err;
+
+	if (!b || !cfg || (cfg->n_devs && !cfg->devs))
+		return DX_EINVAL;
+	if (cfg->n_devs > DX_DRIVE_BUS_MAX)
+		return DX_ENOSPC;
+	memset(b, 0, sizeof(*b));
+	memset(b->route11, NO_ROUTE, sizeof(b->route11));
+	memset(b->demux, NO_ROUTE, sizeof(b->demux));
+	memset(b->ext_dev, NO_ROUTE, sizeof(b->ext_dev));
+	b->can = cfg->can;
+	b->lost_after = cfg->lost_after ? cfg->lost_after : 3;
+	b->n = (unsigned)cfg->n_devs;
+	for (unsigned i = 0; i < b->n; i++) {
+		struct dx_drive *dv = &b->dev[i];
+		dv->desc = cfg->devs[i];
+		if (!dv->desc.model)
+			return DX_EINVAL;
+		err = add_routes(b, i);
+		if (err)
+			return err;
+		dv->active = true;
+		dv->fb.temp_c = NAN;
+		if (dv->desc.proto == DX_DRIVE_CIA402) {
+			any402 = true;
+			dv->cmd.mode = DX_CIA402_MODE_CSP;
+		}
+	}
+	b->sync = any402 || cfg->sync;
+	return 0;
+}
+
+DX_API int dx_drive_bus_set_cmd(struct dx_drive_bus *b, unsigned i,
+				const struct dx_drive_cmd *c)
+{
+	if (!b || !c || i >= b->n)
+		return DX_EINVAL;
+	if (!dx_isfinite(c->pos) || !dx_isfinite(c->vel) ||
+	    !dx_isfinite(c->kp) || !dx_isfinite(c->kd) || !dx_isfinite(c->tau))
+		return DX_ENOTFINITE;
+	b->dev[i].cmd = *c;
+	return 0;
+}
+
+DX_API int dx_drive_bus_set_active(struct dx_drive_bus *b, unsigned i,
+				   bool active)
+{
+	if (!b || i >= b->n)
+		return DX_EINVAL;
+	b->dev[i].active = active;
+	return 0;
+}
+
+DX_API int dx_drive_bus_lookup(const struct dx_drive_bus *b,
+			       const struct dx_can_frame *f)
+{
+	if (!b || !f || (f->flags & DX_CAN_ERR))
+		return -1;
+	if (f->flags & DX_CAN_EXT) {
+		for (unsigned m = 0; m < b->n_ext_masks; m++) {
+			uint32_t key = f->id & b->ext_masks[m];
+			unsigned h = ext_hash(key);
+			for (unsigned i = 0; i < DX_DRIVE_EXT_SLOTS; i++) {
+				if (b->ext_dev[h] == NO_ROUTE)
+					break;
+				if (b->ext_key[h] == key)
+					return b->ext_dev[h];
+				h = (h + 1) & (DX_DRIVE_EXT_SLOTS - 1);
+			}
+		}
+		return -1;
+	}
+	if (f->id > 0x7ff)
+		return -1;
+	uint8_t r = b->route11[f->id];
+	if (r == NO_ROUTE)
+		return -1;
+	if (r & DEMUX_FLAG) {
+		unsigned k = r & ~DEMUX_FLAG;
+		uint8_t d;
+		if (f->len < 1)
+			return b->demux_owner[k] == NO_ROUTE ? -1 :
+							       b->demux_owner[k];
+		d = b->demux[k][f->data[0] & b->demux_mask[k]];
+		if (d == NO_ROUTE)
+			return b->demux_owner[k] == NO_ROUTE ? -1 :
+							       b->demux_owner[k];
+		return d;
+	}
+	return r;
+}
+
+static void note_fault(struct dx_drive *dv, enum dx_drive_fault f,
+		       uint32_t code)
+{
+	dv->fb.fault = f;
+	dv->fb.vendor_code = code;
+	if (f != DX_DRIVE_FAULT_NONE) {
+		dv->link.last_fault = f;
+		dv->link.last_vendor_code = code;
+	}
+}
+
+/* Decodes @p f for device @p dv. Returns the reply bit it carries (0 for
+ * other frames), or a negative code: DX_ENOENT (names another device),
+ * DX_EPROTO (malformed). Feedback is written into @p fb (a scratch copy),
+ * applied by the caller only when the frame is accepted. */
+static int classify(struct dx_drive *dv, const struct dx_can_frame *f,
+		    struct dx_drive_fb *fb)
+{
+	const struct dx_drive_desc *d = &dv->desc;
+
+	switch (d->proto) {
+	case DX_DRIVE_MIT: {
+		struct dx_mit_addr a = {d->model, d->id, d->master};
+		struct dx_mit_fb m;
+		int err = dx_mit_decode_reply(&a, f, &m);
+		if (err)
+			return err == DX_ENOENT ? DX_ENOENT : DX_EPROTO;
+		fb->pos = m.pos, fb->vel = m.vel, fb->tau = m.tau;
+		fb->temp_c = m.temp_c;
+		fb->fault = m.fault;
+		fb->vendor_code = m.vendor_code;
+		fb->enabled = m.enabled;
+		return REPLY_A;
+	}
+	case DX_DRIVE_ODRIVE: {
+		struct dx_odrive_msg m;
+		int err = dx_odrive_decode(f, &m);
+		if (err == DX_ENOTSUP)
+			return 0;
+		if (err)
+			return DX_EPROTO;
+		if (m.rtr)
+			return 0;
+		switch (m.cmd) {
+		case DX_ODRIVE_GET_ENCODER_ESTIMATES:
+			fb->pos = m.u.encoder.pos * (2 * M_PI);
+			fb->vel = m.u.encoder.vel * (2 * M_PI);
+			return REPLY_A;
+		case DX_ODRIVE_HEARTBEAT:
+			dv->fb.state = m.u.heartbeat.state;
+			dv->fb.enabled = m.u.heartbeat.state ==
+					 DX_ODRIVE_STATE_CLOSED_LOOP;
+			note_fault(dv, dx_odrive_fault_decode(
+					       m.u.heartbeat.axis_error),
+				   m.u.heartbeat.axis_error);
+			return 0;
+		case DX_ODRIVE_GET_ERROR:
+			note_fault(dv, dx_odrive_fault_decode(m.u.error.active),
+				   m.u.error.active);
+			return 0;
+		case DX_ODRIVE_GET_TORQUES:
+			dv->fb.tau = m.u.torques.estimate;
+			return 0;
+		case DX_ODRIVE_GET_TEMPERATURE:
+			dv->fb.temp_c = m.u.temperature.motor;
+			return 0;
+		default:
+			return 0;
+		}
+	}
+	case DX_DRIVE_CIA402: {
+		struct dx_cia402_in in;
+		int r;
+		if (f->id == DX_CO_EMCY + d->id) {
+			if (f->len < 2)
+				return DX_EPROTO;
+			uint16_t code = (uint16_t)(f->data[0] | f->data[1] << 8);
+			note_fault(dv, dx_cia402_fault_decode(code), code);
+			return 0;
+		}
+		if ((f->id & ~0x7fu) == DX_CO_SDO_TX ||
+		    (f->id & ~0x7fu) == DX_CO_HEARTBEAT)
+			return 0;
+		memset(&in, 0, sizeof(in));
+		r = dx_cia402_decode_tpdo(d->model, d->id, f, &in);
+		if (r == DX_ENOENT)
+			return 0; /* TPDO3/4: not in the default mapping */
+		if (r < 0)
+			return DX_EPROTO;
+		if (r == 1) {
+			enum dx_cia402_state s =
+				dx_cia402_state_decode(in.statusword);
+			fb->state = s;
+			fb->enabled = s == DX_CIA402_OPERATION_ENABLED;
+			fb->pos = in.pos;
+			if (s == DX_CIA402_FAULT && fb->fault ==
+			    DX_DRIVE_FAULT_NONE)
+				fb->fault = DX_DRIVE_FAULT_OTHER;
+			return REPLY_A;
+		}
+		fb->vel = in.vel;
+		fb->tau = in.tau;
+		fb->vendor_code = in.error_code;
+		fb->fault = dx_cia402_fault_decode(in.error_code);
+		return REPLY_B;
+	}
+	}
+	return DX_EPROTO;
+}
+
+DX_API void dx_drive_bus_route(struct dx_drive_bus *b,
+			       const struct dx_can_frame *f, bool in_cycle)
+{
+	struct dx_drive *dv;
+	struct dx_drive_fb fb;
+	int d, r;
+
+	if (!b || !f)
+		return;
+	if (f->flags & DX_CAN_ERR) {
+		b->stats.err_frames++;
+		if (f->id & CAN_ERR_BUSOFF_BIT)
+			b->bus_off_seen = true;
+		return;
+	}
+	d = dx_drive_bus_lookup(b, f);
+	if (d < 0) {
+		b->stats.unknown_ids++;
+		return;
+	}
+	dv = &b->dev[d];
+	fb = dv->fb;
+	r = classify(dv, f, &fb);
+	if (r == DX_ENOENT) {
+		dv->link.wrong_device++;
+		return;
+	}
+	if (r < 0) {
+		dv->link.malformed++;
+		return;
+	}
+	if (r == 0) {
+		dv->link.other++;
+		return;
+	}
+	if (!in_cycle) {
+		/* left over from the previous cycle */
+		if (dv->got & r)
+			dv->link.duplicates++;
+		else
+			dv->link.late++;
+		return;
+	}
+	if (f->ts_ns != 0 && f->ts_ns < b->cycle_start_ns) {
+		dv->link.stale++;
+		return;
+	}
+	if (dv->got & r) {
+		dv->link.duplicates++;
+		return;
+	}
+	if (!dv->active) {
+		dv->link.other++;
+		return;
+	}
+	dv->got |= (uint8_t)r;
+	fb.ts_ns = f->ts_ns;
+	dv->fb = fb;
+	note_fault(dv, fb.fault, fb.vendor_code);
+	dv->link.replies++;
+	dv->link.last_seen_ns = f->ts_ns;
+	if (dv->got == dv->expect) {
+		dv->answered = true;
+		if (!dv->link.lost && b->pending)
+			b->pending--;
+	}
+}
+
+/* Encodes device @p i's frames into b->tx from @p n. Returns the new count. */
+static size_t encode_dev(struct dx_drive_bus *b, unsigned i, size_t n)
+{
+	struct dx_drive *dv = &b->dev[i];
+	const struct dx_drive_desc *d = &dv->desc;
+	const struct dx_drive_cmd *c = &dv->cmd;
+	unsigned cl = 0;
+
+	switch (d->proto) {
+	case DX_DRIVE_MIT: {
+		struct dx_mit_addr a = {d->model, d->id, d->master};
+		struct dx_mit_cmd m = {c->pos, c->vel, c->kp, c->kd, c->tau};
+		if (dx_mit_encode_cmd(&a, &m, &b->tx[n], &cl) == 0)
+			n++;
+		break;
+	}
+	case DX_DRIVE_ODRIVE: {
+		struct dx_odrive_msg m;
+		const double tr = 1.0 / (2 * M_PI);
+		memset(&m, 0, sizeof(m));
+		m.node = d->id;
+		switch (c->mode) {
+		case DX_ODRIVE_CTRL_TORQUE:
+			m.cmd = DX_ODRIVE_SET_INPUT_TORQUE;
+			m.u.input_torque.torque = (float)c->tau;
+			break;
+		case DX_ODRIVE_CTRL_VELOCITY:
+			m.cmd = DX_ODRIVE_SET_INPUT_VEL;
+			m.u.input_vel.vel = (float)(c->vel * tr);
+			m.u.input_vel.torque_ff = (float)c->tau;
+			break;
+		default:
+			m.cmd = DX_ODRIVE_SET_INPUT_POS;
+			m.u.input_pos.pos = (float)(c->pos * tr);
+			m.u.input_pos.vel_ff = (float)(c->vel * tr);
+			m.u.input_pos.torque_ff = (float)c->tau;
+			break;
+		}
+		if (dx_odrive_encode(d->model, &m, &b->tx[n], &cl) == 0)
+			n++;
+		memset(&m, 0, sizeof(m));
+		m.node = d->id;
+		m.cmd = DX_ODRIVE_GET_ENCODER_ESTIMATES;
+		m.rtr = true;
+		if (dx_odrive_encode(d->model, &m, &b->tx[n], NULL) == 0)
+			n++;
+		break;
+	}
+	case DX_DRIVE_CIA402: {
+		struct dx_cia402_out o;
+		enum dx_cia402_state target = c->enable ?
+			DX_CIA402_OPERATION_ENABLED :
+			DX_CIA402_SWITCH_ON_DISABLED;
+		o.controlword = dx_cia402_next_cw(
+			(enum dx_cia402_state)dv->fb.state, target,
+			dv->cia402_prev_cw);
+		o.mode = (int8_t)(c->mode ? c->mode : DX_CIA402_MODE_CSP);
+		o.pos = c->pos, o.vel = c->vel, o.tau = c->tau;
+		if (dx_cia402_encode_rpdos(d->model, d->id, &o, &b->tx[n],
+					   &cl) == 0) {
+			n += 2;
+			dv->cia402_prev_cw = o.controlword;
+		}
+		break;
+	}
+	}
+	dv->link.clamped = cl;
+	return n;
+}
+
+static void finish_cycle(struct dx_drive_bus *b, struct dx_exchange_result *r)
+{
+	for (unsigned i = 0; i < b->n; i++) {
+		struct dx_drive *dv = &b->dev[i];
+		if (!dv->active)
+			continue;
+		if (dv->got == dv->expect) {
+			dv->link.consecutive_misses = 0;
+			dv->link.lost = false;
+			r->received++;
+			if (dv->fb.ts_ns > r->last_reply_ns)
+				r->last_reply_ns = dv->fb.ts_ns;
+		} else {
+			dv->link.misses++;
+			dv->link.consecutive_misses++;
+			if (dv->link.consecutive_misses >= b->lost_after)
+				dv->link.lost = true;
+			r->missed++;
+		}
+		if (dv->link.lost)
+			r->lost++;
+	}
+}
+
+DX_API int dx_drive_bus_exchange(struct dx_drive_bus *b, int64_t now_ns,
+				 int64_t deadline_ns,
+				 struct dx_exchange_result *res)
+{
+	struct dx_exchange_result local;
+	size_t n = 0;
+	int got, err = 0;
+
+	if (!res)
+		res = &local;
+	memset(res, 0, sizeof(*res));
+	res->sent_ns = now_ns;
+	if (!b || !b->can)
+		return DX_EINVAL;
+	b->stats.cycles++;
+	b->bus_off_seen = false;
+
+	/* 1. leftovers of the previous cycle: counted, never applied */
+	for (unsigned guard = 0; guard < 64; guard++) {
+		got = dx_can_recv(b->can, b->rx, DX_DRIVE_RX_BATCH);
+		if (got <= 0)
+			break;
+		for (int k = 0; k < got; k++)
+			dx_drive_bus_route(b, &b->rx[k], false);
+	}
+
+	/* 2. one batch with every command */
+	b->cycle_start_ns = now_ns;
+	b->prev_deadline_ns = deadline_ns;
+	b->pending = 0;
+	for (unsigned i = 0; i < b->n; i++) {
+		struct dx_drive *dv = &b->dev[i];
+		dv->got = 0;
+		dv->answered = false;
+		if (!dv->active)
+			continue;
+		res->expected++;
+		if (!dv->link.lost)
+			b->pending++;
+		n = encode_dev(b, i, n);
+	}
+	if (b->sync && n < DX_DRIVE_TX_MAX)
+		dx_co_sync(&b->tx[n++]);
+	if (n) {
+		int sent = dx_can_send(b->can, b->tx, n);
+		if (sent < 0) {
+			if (sent == DX_EBUSOFF) {
+				b->stats.bus_off++;
+				res->bus_off = true;
+			}
+			b->pending = 0;
+			finish_cycle(b, res);
+			return sent;
+		}
+		if ((size_t)sent < n)
+			b->stats.send_short++;
+	}
+
+	/* 3. collect until every reply is in or the deadline passes */
+	while (b->pending > 0) {
+		got = dx_can_recv(b->can, b->rx, DX_DRIVE_RX_BATCH);
+		if (got < 0) {
+			err = got;
+			break;
+		}
+		if (got == 0) {
+			int w = dx_can_wait(b->can, deadline_ns);
+			if (w == DX_ETIMEDOUT)
+				break;
+			if (w < 0) {
+				err = w;
+				break;
+			}
+			continue;
+		}
+		for (int k = 0; k < got; k++)
+			dx_drive_bus_route(b, &b->rx[k], true);
+	}
+	finish_cycle(b, res);
+	if (b->bus_off_seen) {
+		res->bus_off = true;
+		b->stats.bus_off++;
+		return DX_EBUSOFF;
+	}
+	if (err)
+		return err;
+	return res->received + res->lost >= res->expected &&
+	       res->missed == 0 ? 0 : DX_ETIMEDOUT;
+}
+
+DX_API int dx_drive_bus_special(const struct dx_drive_bus *b, unsigned i,
+				enum dx_mit_special s, struct dx_can_frame *f)
+{
+	const struct dx_drive_desc *d;
+
+	if (!b || i >= b->n || !f)
+		return DX_EINVAL;
+	d = &b->dev[i].desc;
+	switch (d->proto) {
+	case DX_DRIVE_MIT: {
+		struct dx_mit_addr a = {d->model, d->id, d->master};
+		return dx_mit_encode_special(&a, s, f);
+	}
+	case DX_DRIVE_ODRIVE: {
+		struct dx_odrive_msg m;
+		memset(&m, 0, sizeof(m));
+		m.node = d->id;
+		switch (s) {
+		case DX_MIT_ENABLE:
+			m.cmd = DX_ODRIVE_SET_AXIS_STATE;
+			m.u.axis_state.state = DX_ODRIVE_STATE_CLOSED_LOOP;
+			break;
+		case DX_MIT_DISABLE:
+			m.cmd = DX_ODRIVE_SET_AXIS_STATE;
+			m.u.axis_state.state = DX_ODRIVE_STATE_IDLE;
+			break;
+		case DX_MIT_CLEAR_FAULT:
+			m.cmd = DX_ODRIVE_CLEAR_ERRORS;
+			break;
+		default:
+			return DX_ENOTSUP;
+		}
+		return dx_odrive_encode(d->model, &m, f, NULL);
+	}
+	default:
+		return DX_ENOTSUP;
+	}
+}
