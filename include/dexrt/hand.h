@@ -101,7 +101,9 @@ struct dx_hand_joint_config {
 	char *mode;            /**< "position", "impedance", "velocity", "off" */
 	enum dx_joint_mode mode_id; /**< parsed from mode */
 	struct dx_hand_gains gains;
-	double home;           /**< home position, rad (default 0) */
+	double home;           /**< home (open) position, rad (default 0) */
+	double close;          /**< fully closed position used by grasps, rad
+				    (default: home) */
 };
 
 /** One taxel given explicitly (link frame, metres). */
@@ -158,6 +160,7 @@ struct dx_hand_config {
 	unsigned pads_count;
 	struct dx_hand_safety_config safety;
 	char *source;              /**< path of the YAML file loaded */
+	void *priv;                /**< private: source line index */
 };
 
 /** Loads and validates @p path. On success *out owns everything; free it
@@ -187,6 +190,188 @@ DX_API int dx_hand_config_find_actuator(const struct dx_hand_config *cfg,
 					const char *name);
 DX_API int dx_hand_config_find_joint(const struct dx_hand_config *cfg,
 				     const char *name);
+
+/* ------------------------------------------------------------------------ */
+/** @name The hand runtime
+ *  One real-time thread calls dx_hand_read(), dx_hand_update() and
+ *  dx_hand_write() (or dx_hand_cycle()) once per period. Any one other
+ *  thread sends targets with dx_hand_send(); any one other thread (may be
+ *  the same) drains telemetry and fault records. Everything is allocated in
+ *  dx_hand_init(); the cycle functions never allocate, lock or log.
+ *  @{ */
+struct dx_hand; /**< opaque */
+
+#define DX_HAND_MAX_JOINTS 32
+#define DX_HAND_MAX_TIPS 6
+
+/** Options for dx_hand_init(). Zero-initialise. */
+struct dx_hand_opts {
+	bool no_transport;   /**< do not open buses (checks and offline use) */
+	unsigned ring_depth; /**< targets/telemetry/fault ring depth (0: 64) */
+};
+
+/** Supervisor reaction of a joint, in increasing severity. */
+enum dx_hand_reaction {
+	DX_REACT_NONE = 0,
+	DX_REACT_CLAMP,   /**< command clamped to limits */
+	DX_REACT_HOLD,    /**< target frozen at the current position */
+	DX_REACT_DAMP,    /**< damping stop: zero torque plus damping */
+	DX_REACT_DISABLE, /**< drive disabled */
+};
+
+/** Cause of a supervisor reaction. */
+enum dx_hand_cause {
+	DX_CAUSE_NONE = 0,
+	DX_CAUSE_POSITION,    /**< joint beyond its limits */
+	DX_CAUSE_VELOCITY,    /**< joint faster than its limit */
+	DX_CAUSE_TORQUE,      /**< command beyond the torque limit */
+	DX_CAUSE_TEMPERATURE, /**< over temperature */
+	DX_CAUSE_LINK_LOST,   /**< drive stopped answering */
+	DX_CAUSE_DRIVE_FAULT, /**< drive reports a fault */
+	DX_CAUSE_BUS_OFF,     /**< its bus went bus-off */
+	DX_CAUSE_NAN,         /**< non-finite value anywhere in its path */
+	DX_CAUSE_COMMAND,     /**< requested by a command */
+};
+
+/** State of one joint. */
+struct dx_hand_joint_state {
+	double q, qd, tau;        /**< rad, rad/s, N·m (measured) */
+	double q_ref, qd_ref;     /**< reference after trajectory */
+	double tau_cmd;           /**< commanded joint torque */
+	double temp_c;            /**< hottest actuator of the joint, °C */
+	enum dx_hand_reaction reaction;
+	enum dx_hand_cause cause;
+	bool valid;               /**< feedback received since start */
+};
+
+/** What a target message asks for. */
+enum dx_hand_target_kind {
+	DX_TARGET_JOINTS = 1,   /**< joint positions (q, mask) */
+	DX_TARGET_TIPS,         /**< fingertip positions in the hand frame */
+	DX_TARGET_GRASP,        /**< a grasp primitive */
+	DX_TARGET_HOME,         /**< go to the home posture */
+	DX_TARGET_RECOVER,      /**< clear reactions after a fault */
+	DX_TARGET_DISABLE,      /**< disable all drives */
+};
+
+/** Grasp primitives. */
+enum dx_grasp {
+	DX_GRASP_RELEASE = 0,
+	DX_GRASP_POWER,       /**< all fingers */
+	DX_GRASP_PINCH,       /**< thumb and index */
+	DX_GRASP_TRIPOD,      /**< thumb, index and middle */
+};
+
+/** One target message (copied through the targets ring). */
+struct dx_hand_target {
+	enum dx_hand_target_kind kind;
+	uint32_t mask;                    /**< joints (bit i = joint i) or tips */
+	double q[DX_HAND_MAX_JOINTS];     /**< DX_TARGET_JOINTS, rad */
+	double tip[DX_HAND_MAX_TIPS][3];  /**< DX_TARGET_TIPS, m, hand frame */
+	enum dx_grasp grasp;              /**< DX_TARGET_GRASP */
+	double force;                     /**< grip force per finger, N */
+};
+
+/** Fault record (one per supervisor reaction change or device event). */
+struct dx_hand_fault {
+	uint64_t cycle;
+	int64_t t_ns;
+	int joint;                  /**< joint index, -1 for hand-wide */
+	int actuator;               /**< actuator index, -1 when none */
+	enum dx_hand_reaction reaction;
+	enum dx_hand_cause cause;
+	double value;               /**< the offending value, when one */
+};
+
+/** Telemetry sample pushed every cycle (when the ring has room). */
+struct dx_hand_telemetry {
+	uint64_t cycle;
+	int64_t t_ns;
+	unsigned n_joints;
+	float q[DX_HAND_MAX_JOINTS], qd[DX_HAND_MAX_JOINTS];
+	float tau[DX_HAND_MAX_JOINTS], q_ref[DX_HAND_MAX_JOINTS];
+	float tip_force[DX_HAND_MAX_TIPS]; /**< fused contact force, N */
+	uint32_t slip_mask;                /**< tips slipping */
+	uint32_t contact_mask;             /**< tips in contact */
+	uint8_t grasp_phase[DX_HAND_MAX_TIPS];
+	int64_t update_ns;                 /**< time spent in update */
+};
+
+/** Counters of the runtime. */
+struct dx_hand_stats {
+	uint64_t cycles;
+	uint64_t targets_applied, targets_refused;
+	uint64_t telemetry_dropped, faults_dropped;
+	uint64_t replies_missed;
+	uint64_t ik_failures;
+	struct dx_hist_summary update_ns; /**< update() duration */
+};
+
+/** Builds the hand from a loaded configuration: URDF model, transmission,
+ *  controllers, drives and pads; opens the buses (unless opts say not);
+ *  checks the URDF, the drive models and the bus budget. @p cfg must stay
+ *  alive until dx_hand_free(). Allocates; not real-time.
+ *  @return 0 or DX_ECONFIG / DX_EBUDGET / DX_ENOENT / transport errors, with
+ *  @p err (may be NULL) naming the file, line and field. */
+DX_API int dx_hand_init(struct dx_hand **out, const struct dx_hand_config *cfg,
+			const struct dx_hand_opts *opts,
+			struct dx_hand_config_error *err);
+
+/** Closes the buses and frees everything. NULL is ignored. */
+DX_API void dx_hand_free(struct dx_hand *h);
+
+/** Cycle, step 1: collect the drives' replies to the last write (waiting
+ *  at most until that write's reply deadline) and the pads' frames; map
+ *  actuator feedback to joint space. Real-time thread only. */
+DX_API int dx_hand_read(struct dx_hand *h, int64_t now_ns);
+/** Cycle, step 2: targets from the ring, tactile pipeline and fusion,
+ *  grasps, IK, trajectories, PID, safety supervisor. Real-time thread. */
+DX_API int dx_hand_update(struct dx_hand *h, int64_t now_ns);
+/** Cycle, step 3: joint commands to actuator commands, one batched send per
+ *  bus. Real-time thread. */
+DX_API int dx_hand_write(struct dx_hand *h, int64_t now_ns);
+/** read, update and write. Returns the first error. */
+DX_API int dx_hand_cycle(struct dx_hand *h, int64_t now_ns);
+
+/** Sends a target to the cycle (one producer thread). @return 0,
+ *  DX_ENOBUFS (ring full), DX_EINVAL (malformed: NaN, unknown kind). */
+DX_API int dx_hand_send(struct dx_hand *h, const struct dx_hand_target *t);
+/** Takes one telemetry sample (one consumer thread). 0 or DX_EAGAIN. */
+DX_API int dx_hand_telemetry_pop(struct dx_hand *h, struct dx_hand_telemetry *t);
+/** Takes one fault record (one consumer thread). 0 or DX_EAGAIN. */
+DX_API int dx_hand_fault_pop(struct dx_hand *h, struct dx_hand_fault *f);
+
+/** Joint count, names and state (read from the cycle's thread, or when the
+ *  cycle is not running). */
+DX_API unsigned dx_hand_njoints(const struct dx_hand *h);
+DX_API const char *dx_hand_joint_name(const struct dx_hand *h, unsigned j);
+DX_API int dx_hand_joint_state(const struct dx_hand *h, unsigned j,
+			       struct dx_hand_joint_state *st);
+/** Fingertips (leaf links of the URDF) in the order used by targets. */
+DX_API unsigned dx_hand_ntips(const struct dx_hand *h);
+DX_API const char *dx_hand_tip_name(const struct dx_hand *h, unsigned t);
+/** Fingertip position in the hand (URDF root) frame from measured joints. */
+DX_API int dx_hand_tip_position(const struct dx_hand *h, unsigned t,
+				double p[3]);
+DX_API void dx_hand_get_stats(const struct dx_hand *h, struct dx_hand_stats *st);
+
+/** Names of reactions and causes. */
+DX_API const char *dx_hand_reaction_name(enum dx_hand_reaction r);
+DX_API const char *dx_hand_cause_name(enum dx_hand_cause c);
+
+/** Bus budget of a configuration: per bus load and the highest feasible
+ *  cycle rate. Filled by dx_hand_init() (also with no_transport). */
+struct dx_hand_bus_report {
+	const char *name;
+	unsigned frames_per_cycle;
+	double load;          /**< at the configured period */
+	double max_rate_hz;   /**< highest cycle rate within max_load */
+	bool fits;
+};
+DX_API unsigned dx_hand_nbuses(const struct dx_hand *h);
+DX_API int dx_hand_bus_report(const struct dx_hand *h, unsigned b,
+			      struct dx_hand_bus_report *r);
+/** @} */
 
 DX_END_DECLS
 

@@ -16,6 +16,7 @@
 #include <cyaml/cyaml.h>
 #include <dexrt/hand.h>
 
+#include "hand-priv.h"
 #include "yamlpos.h"
 
 /* ---- schema -------------------------------------------------------------- */
@@ -119,6 +120,7 @@ static const cyaml_schema_field_t joint_fields[] = {
 	CYAML_FIELD_MAPPING("gains", OPT, struct dx_hand_joint_config, gains,
 			    gains_fields),
 	CYAML_FIELD_FLOAT("home", OPT, struct dx_hand_joint_config, home),
+	CYAML_FIELD_FLOAT("close", OPT, struct dx_hand_joint_config, close),
 	CYAML_FIELD_END,
 };
 static const cyaml_schema_value_t joint_schema = {
@@ -588,6 +590,11 @@ static int check_joints(struct loader *ld, struct dx_hand_config *c)
 		if (!isfinite(j->home))
 			return fail(ld, DX_ECONFIG, FIELD(f, "joints[%u].home", i),
 				    0, "expected a finite position in rad");
+		if (!dx__yindex_has(&ld->ix, FIELD(f, "joints[%u].close", i)))
+			j->close = j->home;
+		if (!isfinite(j->close))
+			return fail(ld, DX_ECONFIG, f, 0,
+				    "expected a finite position in rad");
 	}
 	return 0;
 }
@@ -751,6 +758,11 @@ static void free_cfg(struct loader *ld, struct dx_hand_config *c)
 		return;
 	free(c->source);
 	c->source = NULL;
+	if (c->priv) {
+		dx__yindex_free(c->priv);
+		free(c->priv);
+		c->priv = NULL;
+	}
 	cyaml_free(cy_config(ld, &cfg), &hand_schema, c, 0);
 }
 
@@ -794,6 +806,15 @@ static int load(struct loader *ld, const char *yaml, size_t len,
 		free_cfg(ld, c);
 		return err;
 	}
+	/* The line index stays with the configuration so that checks made at
+	 * hand init (URDF, models, budget) can name lines too. */
+	c->priv = malloc(sizeof(ld->ix));
+	if (!c->priv) {
+		free_cfg(ld, c);
+		return DX_ENOMEM;
+	}
+	memcpy(c->priv, &ld->ix, sizeof(ld->ix));
+	memset(&ld->ix, 0, sizeof(ld->ix));
 	*out = c;
 	return 0;
 }
@@ -876,6 +897,25 @@ DX_API int dx_hand_config_load(const char *path, struct dx_hand_config **out,
 	}
 	free(dir_copy);
 	free(buf);
+	return rc;
+}
+
+int dx__hand_config_fail(const struct dx_hand_config *cfg,
+			 struct dx_hand_config_error *err, int code,
+			 const char *field, const char *fmt, ...)
+{
+	struct loader ld = {.file = cfg && cfg->source ? cfg->source : "hand.yaml",
+			    .err = err};
+	char what[320];
+	va_list ap;
+	int rc;
+
+	if (cfg && cfg->priv)
+		ld.ix = *(struct dx__yindex *)cfg->priv;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	rc = fail(&ld, code, field, 0, "%s", what);
 	return rc;
 }
 
