@@ -27,6 +27,99 @@ static double vnorm(const double v[3])
 	return sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
 }
 
+static bool near0(double v)
+{
+	return fabs(v) <= 1e-15;
+}
+
+static void classify_origin(struct dx__kin_step *s)
+{
+	const double *R = s->R;
+
+	if (s->rot_identity) {
+		s->okind = 0;
+	} else if (near0(R[0] - 1) && near0(R[1]) && near0(R[2]) &&
+		   near0(R[3]) && near0(R[6])) {
+		s->okind = DX__AXIS_X;
+		s->oc = R[4];
+		s->os = R[7];
+	} else if (near0(R[4] - 1) && near0(R[1]) && near0(R[3]) &&
+		   near0(R[5]) && near0(R[7])) {
+		s->okind = DX__AXIS_Y;
+		s->oc = R[0];
+		s->os = R[2];
+	} else if (near0(R[8] - 1) && near0(R[2]) && near0(R[5]) &&
+		   near0(R[6]) && near0(R[7])) {
+		s->okind = DX__AXIS_Z;
+		s->oc = R[0];
+		s->os = R[3];
+	} else {
+		s->okind = 4;
+		return;
+	}
+	/* quarter turns (DH twists of +-pi/2) only swap columns */
+	if (fabs(s->oc) <= 1e-15 && fabs(fabs(s->os) - 1) <= 1e-15) {
+		s->okind += 4;
+		s->oc = 0;
+		s->os = s->os > 0 ? 1 : -1;
+	}
+}
+
+/* sin and cos for the chain loop: Cody-Waite reduction by pi/2 (pi/2 split
+ * in a 33-bit head and a tail, exact head products for |k| < 2^20), then the Taylor series of
+ * sin and cos on [-pi/4, pi/4] to degree 15/16 (the first omitted terms are
+ * below 5e-17 there),
+ * then the quadrant. About 2 ulp, several times cheaper than libm's sin and
+ * cos; arguments beyond 1e5 rad or non-finite go to libm. */
+static inline __attribute__((always_inline)) void
+fast_sincos(double x, double *s, double *c)
+{
+	static const double pio2_1 = 1.57079632673412561417e+00;
+	static const double pio2_1t = 6.07710050650619224932e-11;
+	double k, r, r2, sn, cs;
+	long q, ki;
+
+	if (!(fabs(x) < 1e5)) {
+		sincos(x, s, c);
+		return;
+	}
+	/* round to nearest by truncation (no libm call without SSE4.1) */
+	ki = (long)(x * 0.63661977236758134308 + (x >= 0 ? 0.5 : -0.5));
+	k = (double)ki;
+	r = (x - k * pio2_1) - k * pio2_1t;
+	r2 = r * r;
+	sn = r * (1.0 + r2 * (-1.0 / 6 + r2 * (1.0 / 120 + r2 * (-1.0 / 5040 +
+	     r2 * (1.0 / 362880 + r2 * (-1.0 / 39916800 +
+	     r2 * (1.0 / 6227020800.0 + r2 * (-1.0 / 1307674368000.0))))))));
+	cs = 1.0 + r2 * (-0.5 + r2 * (1.0 / 24 + r2 * (-1.0 / 720 +
+	     r2 * (1.0 / 40320 + r2 * (-1.0 / 3628800 +
+	     r2 * (1.0 / 479001600 + r2 * (-1.0 / 87178291200.0 +
+	     r2 * (1.0 / 20922789888000.0))))))));
+	q = ki & 3;
+	switch (q) {
+	case 0:
+		*s = sn;
+		*c = cs;
+		break;
+	case 1:
+		*s = cs;
+		*c = -sn;
+		break;
+	case 2:
+		*s = -sn;
+		*c = -cs;
+		break;
+	default:
+		*s = -cs;
+		*c = sn;
+	}
+}
+
+void dx__sincos(double x, double *s, double *c)
+{
+	fast_sincos(x, s, c);
+}
+
 int dx_kin_chain_create(const struct dx_kin_model *m, const char *base,
 			const char *tip, struct dx_kin_chain **out)
 {
@@ -84,6 +177,10 @@ int dx_kin_chain_create(const struct dx_kin_model *m, const char *base,
 		memcpy(s->R, acc.R, sizeof(s->R));
 		memcpy(s->p, acc.p, sizeof(s->p));
 		s->rot_identity = dx__rot_is_identity(s->R);
+		classify_origin(s);
+		for (int a = 0; a < 3; a++)
+			if (s->p[a] != 0)
+				s->pmask |= (uint8_t)(1u << a);
 		dx__pose_identity(&acc);
 		s->type = (uint8_t)j->type;
 		memcpy(s->axis, j->axis, sizeof(s->axis));
@@ -113,7 +210,8 @@ int dx_kin_chain_create(const struct dx_kin_model *m, const char *base,
 		s->qi = qi;
 	}
 	c->tip_tf = acc;
-	c->tip_identity = dx__rot_is_identity(acc.R) && acc.p[0] == 0 &&
+	c->tip_rot_identity = dx__rot_is_identity(acc.R);
+	c->tip_identity = c->tip_rot_identity && acc.p[0] == 0 &&
 			  acc.p[1] == 0 && acc.p[2] == 0;
 
 	/* Reach: everything after the first moving joint's origin. */
@@ -187,87 +285,179 @@ void dx_kin_chain_scatter(const struct dx_kin_chain *c, const double *q_chain,
 		q_model[c->var_model[i]] = q_chain[i];
 }
 
-/* The hot loop. R is row-major; a rotation about a frame axis mixes two
- * columns of R (column j is R[j], R[3 + j], R[6 + j]). */
-static inline void rot_cols(double *R, int a, int b, double co, double si)
-{
-	for (int r = 0; r < 3; r++) {
-		double x = R[3 * r + a], y = R[3 * r + b];
+/* The rotation is kept in nine scalars (columns x = (r0 r3 r6), y = (r1 r4
+ * r7), z = (r2 r5 r8)) so that it stays in registers: rotating about a frame
+ * axis mixes two columns, a quarter turn swaps them. */
+#define MIX_(a0, a1, a2, b0, b1, b2, co, si)                                   \
+	do {                                                                  \
+		double t0_ = a0, t1_ = a1, t2_ = a2;                          \
+		a0 = (co) * t0_ + (si) * b0;                                  \
+		a1 = (co) * t1_ + (si) * b1;                                  \
+		a2 = (co) * t2_ + (si) * b2;                                  \
+		b0 = (co) * b0 - (si) * t0_;                                  \
+		b1 = (co) * b1 - (si) * t1_;                                  \
+		b2 = (co) * b2 - (si) * t2_;                                  \
+	} while (0)
+#define SWAP_(a0, a1, a2, b0, b1, b2, pos)                                     \
+	do {                                                                  \
+		double t0_ = a0, t1_ = a1, t2_ = a2;                          \
+		if (pos) {                                                    \
+			a0 = b0, a1 = b1, a2 = b2;                            \
+			b0 = -t0_, b1 = -t1_, b2 = -t2_;                      \
+		} else {                                                      \
+			a0 = -b0, a1 = -b1, a2 = -b2;                         \
+			b0 = t0_, b1 = t1_, b2 = t2_;                         \
+		}                                                             \
+	} while (0)
+/* one more expansion so that COLX etc. split into three arguments */
+#define MIX(A, B, co, si) MIX_(A, B, co, si)
+#define SWAP(A, B, pos) SWAP_(A, B, pos)
+#define COLX r0, r3, r6
+#define COLY r1, r4, r7
+#define COLZ r2, r5, r8
 
-		R[3 * r + a] = co * x + si * y;
-		R[3 * r + b] = co * y - si * x;
-	}
-}
+/* R = R * M for a general constant M (row-major) */
+#define MULM(M)                                                               \
+	do {                                                                  \
+		const double *m_ = (M);                                       \
+		double a_, b_, c_;                                            \
+		a_ = r0 * m_[0] + r1 * m_[3] + r2 * m_[6];                    \
+		b_ = r0 * m_[1] + r1 * m_[4] + r2 * m_[7];                    \
+		c_ = r0 * m_[2] + r1 * m_[5] + r2 * m_[8];                    \
+		r0 = a_, r1 = b_, r2 = c_;                                    \
+		a_ = r3 * m_[0] + r4 * m_[3] + r5 * m_[6];                    \
+		b_ = r3 * m_[1] + r4 * m_[4] + r5 * m_[7];                    \
+		c_ = r3 * m_[2] + r4 * m_[5] + r5 * m_[8];                    \
+		r3 = a_, r4 = b_, r5 = c_;                                    \
+		a_ = r6 * m_[0] + r7 * m_[3] + r8 * m_[6];                    \
+		b_ = r6 * m_[1] + r7 * m_[4] + r8 * m_[7];                    \
+		c_ = r6 * m_[2] + r7 * m_[5] + r8 * m_[8];                    \
+		r6 = a_, r7 = b_, r8 = c_;                                    \
+	} while (0)
 
-void dx__chain_eval(const struct dx_kin_chain *c, const double *q,
-		    struct dx_kin_pose *out, double *J, unsigned ldj)
+static inline __attribute__((always_inline)) void
+chain_eval(const struct dx_kin_chain *c, const double *q,
+	   struct dx_kin_pose *out, double *J, unsigned ldj)
 {
-	double R[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
-	double p[3] = {0, 0, 0};
+	double r0 = 1, r1 = 0, r2 = 0, r3 = 0, r4 = 1, r5 = 0, r6 = 0, r7 = 0,
+	       r8 = 1;
+	double p0 = 0, p1 = 0, p2 = 0;
 	double zs[CHAIN_MAX][3], ps[CHAIN_MAX][3];
+	double vs[CHAIN_MAX], sn[CHAIN_MAX], cs[CHAIN_MAX];
+	double p[3];
 
+	/* The sines and cosines do not depend on the products: computing
+	 * them first lets the CPU overlap them instead of waiting on each
+	 * polynomial inside the dependent chain of products. */
 	for (unsigned k = 0; k < c->nsteps; k++) {
 		const struct dx__kin_step *s = &c->steps[k];
-		double v = s->mult * q[s->qi] + s->offset;
 
-		/* constant part: p += R * s.p, R = R * s.R */
-		p[0] += R[0] * s->p[0] + R[1] * s->p[1] + R[2] * s->p[2];
-		p[1] += R[3] * s->p[0] + R[4] * s->p[1] + R[5] * s->p[2];
-		p[2] += R[6] * s->p[0] + R[7] * s->p[1] + R[8] * s->p[2];
-		if (!s->rot_identity)
-			dx__mat3_mul(R, s->R, R);
-		if (J) {
+		vs[k] = s->mult * q[s->qi] + s->offset;
+		fast_sincos(vs[k], &sn[k], &cs[k]);
+	}
+	for (unsigned k = 0; k < c->nsteps; k++) {
+		const struct dx__kin_step *s = &c->steps[k];
+		double si = sn[k], co = cs[k];
+
+		/* constant part: p += R * s.p (origins usually have one or two
+		 * non-zero components: skip the others), R = R * s.R */
+		if (s->pmask & 1) {
+			p0 += r0 * s->p[0];
+			p1 += r3 * s->p[0];
+			p2 += r6 * s->p[0];
+		}
+		if (s->pmask & 2) {
+			p0 += r1 * s->p[1];
+			p1 += r4 * s->p[1];
+			p2 += r7 * s->p[1];
+		}
+		if (s->pmask & 4) {
+			p0 += r2 * s->p[2];
+			p1 += r5 * s->p[2];
+			p2 += r8 * s->p[2];
+		}
+		switch (s->okind) {
+		case 0:
+			break;
+		case DX__AXIS_X:
+			MIX(COLY, COLZ, s->oc, s->os);
+			break;
+		case DX__AXIS_Y:
+			MIX(COLZ, COLX, s->oc, s->os);
+			break;
+		case DX__AXIS_Z:
+			MIX(COLX, COLY, s->oc, s->os);
+			break;
+		case 4 + DX__AXIS_X:
+			SWAP(COLY, COLZ, s->os > 0);
+			break;
+		case 4 + DX__AXIS_Y:
+			SWAP(COLZ, COLX, s->os > 0);
+			break;
+		case 4 + DX__AXIS_Z:
+			SWAP(COLX, COLY, s->os > 0);
+			break;
+		default:
+			MULM(s->R);
+		}
+		if (J || s->type == DX_KIN_PRISMATIC) {
 			/* axis in the base frame, before the joint's own
 			 * motion (which leaves it unchanged) */
-			for (int r = 0; r < 3; r++)
-				zs[k][r] = R[3 * r] * s->axis[0] +
-					   R[3 * r + 1] * s->axis[1] +
-					   R[3 * r + 2] * s->axis[2];
-			memcpy(ps[k], p, sizeof(p));
-		}
-		if (s->type == DX_KIN_PRISMATIC) {
-			double z[3];
+			const double *ax = s->axis;
+			double z0 = r0 * ax[0] + r1 * ax[1] + r2 * ax[2];
+			double z1 = r3 * ax[0] + r4 * ax[1] + r5 * ax[2];
+			double z2 = r6 * ax[0] + r7 * ax[1] + r8 * ax[2];
 
-			for (int r = 0; r < 3; r++)
-				z[r] = R[3 * r] * s->axis[0] +
-				       R[3 * r + 1] * s->axis[1] +
-				       R[3 * r + 2] * s->axis[2];
-			for (int r = 0; r < 3; r++)
-				p[r] += z[r] * v;
-			continue;
+			if (J) {
+				zs[k][0] = z0;
+				zs[k][1] = z1;
+				zs[k][2] = z2;
+				ps[k][0] = p0;
+				ps[k][1] = p1;
+				ps[k][2] = p2;
+			}
+			if (s->type == DX_KIN_PRISMATIC) {
+				p0 += z0 * vs[k];
+				p1 += z1 * vs[k];
+				p2 += z2 * vs[k];
+				continue;
+			}
 		}
-		double si, co;
-
-		sincos(v, &si, &co);
 		switch (s->kind) {
-		case DX__AXIS_X: /* R * Rx: columns y, z */
-			rot_cols(R, 1, 2, co, si);
+		case DX__AXIS_X:
+			MIX(COLY, COLZ, co, si);
 			break;
-		case DX__AXIS_Y: /* R * Ry: columns z, x */
-			rot_cols(R, 2, 0, co, si);
+		case DX__AXIS_Y:
+			MIX(COLZ, COLX, co, si);
 			break;
-		case DX__AXIS_Z: /* R * Rz: columns x, y */
-			rot_cols(R, 0, 1, co, si);
+		case DX__AXIS_Z:
+			MIX(COLX, COLY, co, si);
 			break;
 		default: {
 			double Rj[9];
 
-			dx__rot_axis_angle(s->axis, v, Rj);
-			dx__mat3_mul(R, Rj, R);
+			dx__rot_axis_angle(s->axis, vs[k], Rj);
+			MULM(Rj);
 		}
 		}
 	}
 	if (!c->tip_identity) {
 		const double *tp = c->tip_tf.p;
 
-		p[0] += R[0] * tp[0] + R[1] * tp[1] + R[2] * tp[2];
-		p[1] += R[3] * tp[0] + R[4] * tp[1] + R[5] * tp[2];
-		p[2] += R[6] * tp[0] + R[7] * tp[1] + R[8] * tp[2];
-		dx__mat3_mul(R, c->tip_tf.R, R);
+		p0 += r0 * tp[0] + r1 * tp[1] + r2 * tp[2];
+		p1 += r3 * tp[0] + r4 * tp[1] + r5 * tp[2];
+		p2 += r6 * tp[0] + r7 * tp[1] + r8 * tp[2];
+		if (!c->tip_rot_identity)
+			MULM(c->tip_tf.R);
 	}
+	p[0] = p0;
+	p[1] = p1;
+	p[2] = p2;
 	if (out) {
-		memcpy(out->R, R, sizeof(R));
-		memcpy(out->p, p, sizeof(p));
+		out->R[0] = r0, out->R[1] = r1, out->R[2] = r2;
+		out->R[3] = r3, out->R[4] = r4, out->R[5] = r5;
+		out->R[6] = r6, out->R[7] = r7, out->R[8] = r8;
+		out->p[0] = p0, out->p[1] = p1, out->p[2] = p2;
 	}
 	if (!J)
 		return;
@@ -296,6 +486,15 @@ void dx__chain_eval(const struct dx_kin_chain *c, const double *q,
 	}
 }
 
+void dx__chain_eval(const struct dx_kin_chain *c, const double *q,
+		    struct dx_kin_pose *out, double *J, unsigned ldj)
+{
+	if (J)
+		chain_eval(c, q, out, J, ldj);
+	else
+		chain_eval(c, q, out, NULL, 0);
+}
+
 static bool finite_vec(const double *q, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
@@ -309,7 +508,7 @@ int dx_kin_chain_fk(const struct dx_kin_chain *c, const double *q,
 {
 	if (!finite_vec(q, c->nv))
 		return DX_ENOTFINITE;
-	dx__chain_eval(c, q, out, NULL, 0);
+	chain_eval(c, q, out, NULL, 0);
 	return 0;
 }
 
@@ -318,7 +517,7 @@ int dx_kin_chain_jacobian(const struct dx_kin_chain *c, const double *q,
 {
 	if (!finite_vec(q, c->nv))
 		return DX_ENOTFINITE;
-	dx__chain_eval(c, q, pose, J, c->nv);
+	chain_eval(c, q, pose, J, c->nv);
 	return 0;
 }
 

@@ -59,6 +59,12 @@ struct dx_kin_model {
 struct dx__kin_step {
 	double R[9], p[3];
 	bool rot_identity;
+	/* the constant rotation is identity (okind 0), a rotation about one
+	 * frame axis (okind 1..3, cosine oc, sine os: 12 multiplications) or
+	 * general (okind 4: a 3x3 product) */
+	uint8_t okind;
+	uint8_t pmask;                /* non-zero components of p */
+	double oc, os;
 	uint8_t type;                 /* DX_KIN_REVOLUTE/CONTINUOUS/PRISMATIC */
 	uint8_t kind;                 /* enum dx__axis_kind */
 	double axis[3];               /* unit axis (sign folded for kinds) */
@@ -72,7 +78,7 @@ struct dx_kin_chain {
 	unsigned nsteps;
 	struct dx__kin_step *steps;
 	struct dx_kin_pose tip_tf;    /* trailing fixed joints */
-	bool tip_identity;
+	bool tip_identity, tip_rot_identity;
 	unsigned nv;
 	int *var_model;               /* chain var -> model var */
 	double *lower, *upper;
@@ -83,6 +89,9 @@ struct dx_kin_chain {
 	double origin0[3];
 	double reach;
 };
+
+/* sin and cos of x together; see fk.c. */
+void dx__sincos(double x, double *s, double *c);
 
 /* Small double-precision helpers (see kin.h for why not cglm). */
 void dx__rot_rpy(double roll, double pitch, double yaw, double R[9]);
