@@ -233,12 +233,13 @@ START_TEST(test_wait_sleeps)
 	ck_assert_int_eq(dx_can_send(a, &f, 1), 1);
 	/* another thread moves the virtual clock after 20 ms: the waiter
 	 * sleeps on the futex until then */
+	t0 = dx_time_now_ns(); /* before the thread starts its 20 ms sleep */
 	pthread_create(&th, NULL, advance_later, &arg);
-	t0 = dx_time_now_ns();
 	ck_assert_int_eq(dx_can_wait(b, INT64_MAX), 0);
 	el = dx_time_now_ns() - t0;
 	pthread_join(th, NULL);
-	ck_assert_int_ge(el, 15 * DX_NS_PER_MS);
+	ck_assert_int_ge(el, 20 * DX_NS_PER_MS);
+	ck_assert_int_eq(dx_simbus_now(b), 10 * DX_NS_PER_MS);
 	ck_assert_int_eq(dx_can_recv(b, &got, 1), 1);
 	dx_can_close(a);
 	dx_can_close(b);
