@@ -122,7 +122,8 @@ DX_API int dx_simpad_set_contacts(struct dx_simpad *sp,
 			return DX_ENOTFINITE;
 		else if (!(c[k].radius > 0))
 			return DX_EINVAL;
-	memcpy(sp->contacts, c, n * sizeof(*c));
+	if (n)
+		memcpy(sp->contacts, c, n * sizeof(*c));
 	sp->n_contacts = n;
 	return 0;
 }
