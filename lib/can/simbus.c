@@ -631,7 +631,7 @@ static int sb_set_filters(struct dx_can *c, const struct dx_can_filter *f,
 		return DX_ENOSPC;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t lim = f[i].ext ? DX_CAN_EFF_MASK : DX_CAN_SFF_MASK;
-		if (f[i].id > lim || f[i].mask > lim)
+		if (f[i].id > lim) /* could never match */
 			return DX_EINVAL;
 	}
 	if (n)
