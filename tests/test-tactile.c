@@ -726,6 +726,47 @@ START_TEST(test_bad_frames)
 }
 END_TEST
 
+/* More separate regions than DX_TACTILE_MAX_CONTACTS: the strongest are
+ * kept, the rest counted as dropped. Synthetic samples put directly. */
+START_TEST(test_contact_capacity)
+{
+	static struct dx_tactile_pad pad;
+	struct dx_tactile_pad_config c;
+	struct dx_tactile_result res;
+	/* five single-taxel bumps on a 16 × 16 1-axis grid, far apart */
+	const unsigned at[5] = {2 * 16 + 2, 2 * 16 + 12, 8 * 16 + 7,
+				13 * 16 + 2, 13 * 16 + 12};
+	const float fn[5] = {0.5f, 0.6f, 0.3f, 0.8f, 0.7f};
+	bool seen[5] = {false};
+
+	dx_tactile_pad_config_default(&c, DX_TACTILE_PROTO_DEXRT);
+	c.rows = 16;
+	c.cols = 16;
+	c.pitch = 0.003f;
+	c.axes = 1;
+	ck_assert_int_eq(dx_tactile_pad_init(&pad, &c), 0);
+	for (int cyc = 0; cyc < 200; cyc++) {
+		for (unsigned i = 0; i < 256; i++) {
+			int32_t raw[3] = {0, 0, 0};
+			if (cyc >= 100)
+				for (int k = 0; k < 5; k++)
+					if (i == at[k])
+						raw[0] = (int32_t)(fn[k] / c.gain);
+			ck_assert_int_eq(dx_tactile_pad_put(&pad, i, raw), 0);
+		}
+		ck_assert_int_eq(dx_tactile_pad_update(&pad, DT, NULL, &res), 0);
+	}
+	ck_assert_uint_eq(res.n_contacts, DX_TACTILE_MAX_CONTACTS);
+	ck_assert_uint_eq(res.dropped, 1);
+	for (unsigned k = 0; k < res.n_contacts; k++)
+		for (int j = 0; j < 5; j++)
+			if (fabsf(res.contacts[k].normal_force - fn[j]) < 0.01f)
+				seen[j] = true;
+	ck_assert(seen[0] && seen[1] && seen[3] && seen[4]);
+	ck_assert(!seen[2]); /* the weakest one is the one dropped */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("tactile");
@@ -744,6 +785,7 @@ int main(void)
 	tcase_add_test(tc, test_masked_taxels);
 	tcase_add_test(tc, test_uskin_end_to_end);
 	tcase_add_test(tc, test_bad_frames);
+	tcase_add_test(tc, test_contact_capacity);
 	suite_add_tcase(s, tc);
 	return dx_test_run(s);
 }
