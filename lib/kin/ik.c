@@ -13,6 +13,14 @@
 #define MU_MIN 1e-4
 #define MU_MAX 1e8
 
+/* Tips that share no variable are solved as separate problems (a hand's
+ * fingers): each group has its own damping and its own small matrices. */
+struct ik_group {
+	unsigned ntips, n;
+	unsigned *tips;         /* tip indices */
+	unsigned *vars;         /* active variable of each column */
+};
+
 struct dx_kin_ik {
 	const struct dx_kin_model *model;
 	struct dx_kin_ik_config cfg;
@@ -22,16 +30,20 @@ struct dx_kin_ik {
 	int *act;               /* active -> model variable */
 	unsigned *tmap_off;     /* tip t's chain vars map at tmap[tmap_off[t]] */
 	unsigned *tmap;         /* chain var -> active var */
+	unsigned *tcol;         /* chain var -> column in its group */
 	uint64_t *var_tips;     /* tips each active var moves */
 	double *lo, *hi;
+	unsigned ngroups;
+	struct ik_group *groups;
+	unsigned *gbuf;
 	unsigned maxnv;         /* largest chain */
-	unsigned mmax;          /* 6 * ntips */
+	unsigned gn, gm;        /* largest group: columns, rows (6 per tip) */
 	/* workspace */
 	double *q, *qtry, *qbest, *dq, *qc, *Jc;
 	double *A, *Atry, *b, *btry, *M, *y;
 	double *perr, *rerr, *perr_try, *rerr_try;
 	struct dx_kin_pose *goal;
-	unsigned *row0;         /* first row of tip t */
+	unsigned *row0;         /* first row of tip t in its group */
 	double *wp, *wr;        /* per-tip row weights */
 	uint64_t rng[4];
 };
@@ -97,9 +109,12 @@ void dx_kin_ik_free(struct dx_kin_ik *ik)
 	free(ik->act);
 	free(ik->tmap_off);
 	free(ik->tmap);
+	free(ik->tcol);
 	free(ik->var_tips);
 	free(ik->lo);
 	free(ik->hi);
+	free(ik->groups);
+	free(ik->gbuf);
 	free(ik->q);
 	free(ik->qtry);
 	free(ik->qbest);
@@ -138,12 +153,81 @@ static bool cfg_ok(const struct dx_kin_ik_config *c)
 	       c->max_restarts <= 1000000;
 }
 
+/* Groups: connected components of the tips under "share a variable". */
+static int make_groups(struct dx_kin_ik *ik)
+{
+	unsigned nt = ik->ntips, *comp, ng = 0, used = 0;
+
+	comp = zalloc(nt, sizeof(unsigned));
+	ik->groups = zalloc(nt, sizeof(*ik->groups));
+	ik->gbuf = zalloc(nt + ik->n, sizeof(unsigned));
+	if (!comp || !ik->groups || !ik->gbuf) {
+		free(comp);
+		return DX_ENOMEM;
+	}
+	for (unsigned t = 0; t < nt; t++)
+		comp[t] = t;
+	/* merge until stable: tips moved by one variable share a component */
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (unsigned v = 0; v < ik->n; v++) {
+			unsigned lo = nt;
+
+			for (unsigned t = 0; t < nt; t++)
+				if ((ik->var_tips[v] >> t & 1) && comp[t] < lo)
+					lo = comp[t];
+			for (unsigned t = 0; t < nt; t++)
+				if ((ik->var_tips[v] >> t & 1) && comp[t] != lo) {
+					comp[t] = lo;
+					changed = true;
+				}
+		}
+	}
+	for (unsigned r = 0; r < nt; r++) {
+		struct ik_group *g;
+		uint64_t mask = 0;
+
+		if (comp[r] != r)
+			continue;
+		g = &ik->groups[ng++];
+		g->tips = ik->gbuf + used;
+		for (unsigned t = 0; t < nt; t++)
+			if (comp[t] == r) {
+				g->tips[g->ntips++] = t;
+				mask |= UINT64_C(1) << t;
+			}
+		used += g->ntips;
+		g->vars = ik->gbuf + used;
+		for (unsigned v = 0; v < ik->n; v++)
+			if (ik->var_tips[v] & mask)
+				g->vars[g->n++] = v;
+		used += g->n;
+		if (g->n > ik->gn)
+			ik->gn = g->n;
+		if (6 * g->ntips > ik->gm)
+			ik->gm = 6 * g->ntips;
+		/* column of each chain variable inside its group */
+		for (unsigned k = 0; k < g->ntips; k++) {
+			unsigned t = g->tips[k];
+
+			for (unsigned i = ik->tmap_off[t]; i < ik->tmap_off[t + 1];
+			     i++)
+				for (unsigned c = 0; c < g->n; c++)
+					if (g->vars[c] == ik->tmap[i])
+						ik->tcol[i] = c;
+		}
+	}
+	ik->ngroups = ng;
+	free(comp);
+	return 0;
+}
+
 int dx_kin_ik_create(const struct dx_kin_model *m, const char *base,
 		     const char *const *tips, unsigned ntips,
 		     const struct dx_kin_ik_config *cfg, struct dx_kin_ik **out)
 {
 	struct dx_kin_ik *ik;
-	unsigned total = 0, n, mm, k;
+	unsigned total = 0, n, k;
 	int r;
 
 	if (!out)
@@ -151,6 +235,9 @@ int dx_kin_ik_create(const struct dx_kin_model *m, const char *base,
 	*out = NULL;
 	if (!m || !tips || ntips == 0 || ntips > MAX_TIPS)
 		return DX_EINVAL;
+	for (unsigned t = 0; t < ntips; t++)
+		if (!tips[t])
+			return DX_EINVAL;
 	ik = calloc(1, sizeof(*ik));
 	if (!ik)
 		return DX_ENOMEM;
@@ -182,10 +269,11 @@ int dx_kin_ik_create(const struct dx_kin_model *m, const char *base,
 			ik->maxnv = ik->chains[t]->nv;
 	}
 	ik->tmap_off[ntips] = total;
-	ik->act = calloc(m->nvars ? m->nvars : 1, sizeof(int));
-	ik->tmap = calloc(total ? total : 1, sizeof(unsigned));
-	ik->var_tips = calloc(m->nvars ? m->nvars : 1, sizeof(uint64_t));
-	if (!ik->act || !ik->tmap || !ik->var_tips) {
+	ik->act = zalloc(m->nvars, sizeof(int));
+	ik->tmap = zalloc(total, sizeof(unsigned));
+	ik->tcol = zalloc(total, sizeof(unsigned));
+	ik->var_tips = zalloc(m->nvars, sizeof(uint64_t));
+	if (!ik->act || !ik->tmap || !ik->tcol || !ik->var_tips) {
 		dx_kin_ik_free(ik);
 		return DX_ENOMEM;
 	}
@@ -204,18 +292,21 @@ int dx_kin_ik_create(const struct dx_kin_model *m, const char *base,
 		}
 	}
 	ik->n = n;
-	mm = 6 * ntips;
-	ik->mmax = mm;
-	k = n > mm ? n : mm; /* normal matrix side is min(m, n) <= this */
+	r = make_groups(ik);
+	if (r) {
+		dx_kin_ik_free(ik);
+		return r;
+	}
+	k = ik->gn > ik->gm ? ik->gn : ik->gm;
 #define ALLOC(f, cnt) (ik->f = zalloc((cnt), sizeof(*ik->f)))
 	if (!ALLOC(lo, n) || !ALLOC(hi, n) || !ALLOC(q, n) ||
-	    !ALLOC(qtry, n) || !ALLOC(qbest, n) || !ALLOC(dq, n) ||
+	    !ALLOC(qtry, n) || !ALLOC(qbest, n) || !ALLOC(dq, ik->gn) ||
 	    !ALLOC(qc, ik->maxnv) || !ALLOC(Jc, 6 * ik->maxnv) ||
-	    !ALLOC(A, mm * n) || !ALLOC(Atry, mm * n) || !ALLOC(b, mm) ||
-	    !ALLOC(btry, mm) || !ALLOC(M, k * k) || !ALLOC(y, k) ||
-	    !ALLOC(perr, ntips) || !ALLOC(rerr, ntips) ||
+	    !ALLOC(A, ik->gm * ik->gn) || !ALLOC(Atry, ik->gm * ik->gn) ||
+	    !ALLOC(b, ik->gm) || !ALLOC(btry, ik->gm) || !ALLOC(M, k * k) ||
+	    !ALLOC(y, k) || !ALLOC(perr, ntips) || !ALLOC(rerr, ntips) ||
 	    !ALLOC(perr_try, ntips) || !ALLOC(rerr_try, ntips) ||
-	    !ALLOC(goal, ntips) || !ALLOC(row0, ntips + 1) ||
+	    !ALLOC(goal, ntips) || !ALLOC(row0, ntips) ||
 	    !ALLOC(wp, ntips) || !ALLOC(wr, ntips)) {
 		dx_kin_ik_free(ik);
 		return DX_ENOMEM;
@@ -242,29 +333,33 @@ static inline double clampd(double v, double lo, double hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
-/* FK, weighted error b, weighted Jacobian A (rows x n) at q; returns
- * E = b.b / 2 and fills per-tip errors. */
-static double evaluate(struct dx_kin_ik *ik,
+/* FK of the group's tips at q (active vector), weighted error b, weighted
+ * Jacobian A (rows x group columns); returns E = b.b / 2 and fills the
+ * per-tip errors. */
+static double evaluate(struct dx_kin_ik *ik, const struct ik_group *g,
 		       const struct dx_kin_ik_target *tg, const double *q,
 		       double *A, double *b, double *perr, double *rerr)
 {
-	unsigned n = ik->n;
+	unsigned n = g->n;
 	double E = 0;
 
-	for (unsigned t = 0; t < ik->ntips; t++) {
+	for (unsigned k = 0; k < g->ntips; k++) {
+		unsigned t = g->tips[k];
 		const struct dx_kin_chain *c = ik->chains[t];
 		const unsigned *map = ik->tmap + ik->tmap_off[t];
+		const unsigned *col = ik->tcol + ik->tmap_off[t];
 		unsigned r0 = ik->row0[t], nv = c->nv;
 		bool ori = tg[t].orientation;
 		struct dx_kin_pose pose;
-		const struct dx_kin_pose *g = &ik->goal[t];
+		const struct dx_kin_pose *gl = &ik->goal[t];
 		double e[6], wp = ik->wp[t], wr = ik->wr[t];
+		unsigned rows = ori ? 6 : 3;
 
 		for (unsigned i = 0; i < nv; i++)
 			ik->qc[i] = q[map[i]];
 		dx__chain_eval(c, ik->qc, &pose, ik->Jc, nv);
 		for (int i = 0; i < 3; i++)
-			e[i] = g->p[i] - pose.p[i];
+			e[i] = gl->p[i] - pose.p[i];
 		perr[t] = sqrt(e[0] * e[0] + e[1] * e[1] + e[2] * e[2]);
 		rerr[t] = 0;
 		if (ori) {
@@ -273,24 +368,22 @@ static double evaluate(struct dx_kin_ik *ik,
 			/* D = Rg * R^T */
 			for (int i = 0; i < 3; i++)
 				for (int j = 0; j < 3; j++)
-					D[3 * i + j] = g->R[3 * i] * pose.R[3 * j] +
-						       g->R[3 * i + 1] * pose.R[3 * j + 1] +
-						       g->R[3 * i + 2] * pose.R[3 * j + 2];
+					D[3 * i + j] = gl->R[3 * i] * pose.R[3 * j] +
+						       gl->R[3 * i + 1] * pose.R[3 * j + 1] +
+						       gl->R[3 * i + 2] * pose.R[3 * j + 2];
 			dx__rot_log(D, e + 3);
 			rerr[t] = sqrt(e[3] * e[3] + e[4] * e[4] + e[5] * e[5]);
 		}
-		unsigned rows = ori ? 6 : 3;
-
 		for (unsigned r = 0; r < rows; r++) {
 			double w = r < 3 ? wp : wr;
 			double *Ar = A + (size_t)(r0 + r) * n;
 
 			b[r0 + r] = w * e[r];
 			E += 0.5 * b[r0 + r] * b[r0 + r];
-			if (ik->ntips > 1)
+			if (g->ntips > 1)
 				memset(Ar, 0, n * sizeof(double));
 			for (unsigned i = 0; i < nv; i++)
-				Ar[map[i]] = w * ik->Jc[r * nv + i];
+				Ar[col[i]] = w * ik->Jc[r * nv + i];
 		}
 	}
 	return E;
@@ -334,17 +427,18 @@ static bool chol_solve(double *M, unsigned k, double *rhs)
 	return true;
 }
 
-/* dq = (A^T A + lambda I)^-1 A^T b, through the smaller normal matrix. */
-static bool lm_step(struct dx_kin_ik *ik, unsigned m, double lambda)
+/* dq = (A^T A + lambda I)^-1 A^T b through the smaller normal matrix. */
+static bool dls_solve(struct dx_kin_ik *ik, unsigned m, unsigned n,
+		      double lambda)
 {
-	unsigned n = ik->n;
 	const double *A = ik->A, *b = ik->b;
 	double *M = ik->M, *y = ik->y, *dq = ik->dq;
 
 	if (m <= n) {
 		for (unsigned i = 0; i < m; i++) {
+			const double *ai = A + (size_t)i * n;
+
 			for (unsigned j = 0; j <= i; j++) {
-				const double *ai = A + (size_t)i * n;
 				const double *aj = A + (size_t)j * n;
 				double s = 0;
 
@@ -384,6 +478,34 @@ static bool lm_step(struct dx_kin_ik *ik, unsigned m, double lambda)
 	return chol_solve(M, n, dq);
 }
 
+/* One damped step. Variables resting on a limit that the step would push
+ * further out are taken out of the problem (their columns zeroed) and the
+ * step is solved again, so the others use the full step instead of
+ * compensating for a motion the projection will cancel. */
+static bool lm_step(struct dx_kin_ik *ik, const struct ik_group *g,
+		    unsigned m, double lambda)
+{
+	unsigned n = g->n, nlock = 0;
+
+	if (!dls_solve(ik, m, n, lambda))
+		return false;
+	for (unsigned c = 0; c < n; c++) {
+		unsigned v = g->vars[c];
+
+		if ((ik->q[v] <= ik->lo[v] && ik->dq[c] < 0) ||
+		    (ik->q[v] >= ik->hi[v] && ik->dq[c] > 0)) {
+			for (unsigned r = 0; r < m; r++)
+				ik->A[(size_t)r * n + c] = 0;
+			nlock++;
+		}
+	}
+	if (!nlock)
+		return true;
+	if (!dls_solve(ik, m, n, lambda))
+		return false;
+	return true;
+}
+
 static inline void swap_ptr(double **a, double **b)
 {
 	double *t = *a;
@@ -393,16 +515,126 @@ static inline void swap_ptr(double **a, double **b)
 }
 
 static uint64_t unsolved_tips(const struct dx_kin_ik *ik,
+			      const struct ik_group *g,
 			      const struct dx_kin_ik_target *tg,
 			      const double *perr, const double *rerr)
 {
 	uint64_t mask = 0;
 
-	for (unsigned t = 0; t < ik->ntips; t++)
+	for (unsigned k = 0; k < g->ntips; k++) {
+		unsigned t = g->tips[k];
+
 		if (perr[t] > ik->cfg.tol_pos ||
 		    (tg[t].orientation && rerr[t] > ik->cfg.tol_rot))
 			mask |= UINT64_C(1) << t;
+	}
 	return mask;
+}
+
+/* Attempts and restarts for one group, from ik->q. */
+static int solve_group(struct dx_kin_ik *ik, const struct ik_group *g,
+		       const struct dx_kin_ik_target *tg, unsigned max_restarts,
+		       unsigned *iters_out, unsigned *restarts_out)
+{
+	unsigned n = g->n, m = 0, iters = 0, restarts = 0;
+	double E, Ebest = INFINITY, Ewin, mu, wn = ik->cfg.damping;
+	uint64_t unsolved;
+	int ret = DX_ENOCONVERGE;
+
+	for (unsigned k = 0; k < g->ntips; k++) {
+		unsigned t = g->tips[k];
+
+		ik->row0[t] = m;
+		m += tg[t].orientation ? 6 : 3;
+	}
+	for (unsigned c = 0; c < n; c++)
+		ik->qbest[g->vars[c]] = ik->q[g->vars[c]];
+
+	for (;;) {
+		unsigned it = 1, win = 0;
+
+		E = evaluate(ik, g, tg, ik->q, ik->A, ik->b, ik->perr, ik->rerr);
+		iters++;
+		mu = 1.0;
+		Ewin = E;
+		for (;;) {
+			double Etry;
+
+			unsolved = unsolved_tips(ik, g, tg, ik->perr, ik->rerr);
+			if (E < Ebest) {
+				Ebest = E;
+				for (unsigned c = 0; c < n; c++)
+					ik->qbest[g->vars[c]] = ik->q[g->vars[c]];
+			}
+			if (!unsolved) {
+				ret = 0;
+				break;
+			}
+			if (it >= ik->cfg.max_iters || mu > MU_MAX)
+				break;
+			it++;
+			iters++;
+			if (!lm_step(ik, g, m, mu * (E + wn))) {
+				mu *= 10;
+				continue;
+			}
+			for (unsigned c = 0; c < n; c++) {
+				unsigned v = g->vars[c];
+
+				ik->qtry[v] = clampd(ik->q[v] + ik->dq[c],
+						     ik->lo[v], ik->hi[v]);
+			}
+			Etry = evaluate(ik, g, tg, ik->qtry, ik->Atry, ik->btry,
+					ik->perr_try, ik->rerr_try);
+			if (Etry < E) {
+				for (unsigned c = 0; c < n; c++)
+					ik->q[g->vars[c]] = ik->qtry[g->vars[c]];
+				swap_ptr(&ik->A, &ik->Atry);
+				swap_ptr(&ik->b, &ik->btry);
+				for (unsigned k = 0; k < g->ntips; k++) {
+					unsigned t = g->tips[k];
+
+					ik->perr[t] = ik->perr_try[t];
+					ik->rerr[t] = ik->rerr_try[t];
+				}
+				E = Etry;
+				mu = mu * 0.25 < MU_MIN ? MU_MIN : mu * 0.25;
+			} else {
+				mu *= 4;
+			}
+			if (++win >= ik->cfg.stall_window) {
+				if (E > (1.0 - ik->cfg.stall_ratio) * Ewin)
+					break; /* stalled: local minimum */
+				Ewin = E;
+				win = 0;
+			}
+		}
+		if (ret == 0 || restarts >= max_restarts)
+			break;
+		/* restart the variables of the unsolved tips */
+		restarts++;
+		for (unsigned c = 0; c < n; c++) {
+			unsigned v = g->vars[c];
+			double u;
+
+			if (!(ik->var_tips[v] & unsolved))
+				continue;
+			u = rng_unit(ik->rng);
+			if (dx_isfinite(ik->lo[v]) && dx_isfinite(ik->hi[v]))
+				ik->q[v] = ik->lo[v] + u * (ik->hi[v] - ik->lo[v]);
+			else
+				ik->q[v] = clampd(-M_PI + 2 * M_PI * u,
+						  ik->lo[v], ik->hi[v]);
+		}
+	}
+	if (ret != 0) {
+		for (unsigned c = 0; c < n; c++)
+			ik->q[g->vars[c]] = ik->qbest[g->vars[c]];
+		evaluate(ik, g, tg, ik->q, ik->A, ik->b, ik->perr, ik->rerr);
+	}
+	*iters_out += iters;
+	*restarts_out += restarts;
+	return ret;
 }
 
 int dx_kin_ik_solve(struct dx_kin_ik *ik, const struct dx_kin_ik_target *tg,
@@ -410,11 +642,9 @@ int dx_kin_ik_solve(struct dx_kin_ik *ik, const struct dx_kin_ik_target *tg,
 		    enum dx_kin_ik_mode mode, struct dx_kin_ik_result *res)
 {
 	const struct dx_kin_model *mdl;
-	unsigned n, m = 0, iters = 0, restarts = 0, cap, max_restarts;
-	double E, Ebest = INFINITY, Ewin, mu;
-	double wn;
-	uint64_t seed, unsolved;
-	int ret = DX_ENOCONVERGE;
+	unsigned n, iters = 0, restarts = 0;
+	uint64_t seed;
+	int ret = 0;
 
 	if (!ik || !tg || !q_seed || !q_out)
 		return DX_EINVAL;
@@ -454,100 +684,24 @@ int dx_kin_ik_solve(struct dx_kin_ik *ik, const struct dx_kin_ik_target *tg,
 			return DX_EUNREACHABLE;
 		ik->wp[t] = wp;
 		ik->wr[t] = wr;
-		ik->row0[t] = m;
-		m += g->orientation ? 6 : 3;
 	}
-	ik->row0[ik->ntips] = m;
 
 	/* the seed, clamped into the limits */
 	if (q_out != q_seed)
 		memcpy(q_out, q_seed, mdl->nvars * sizeof(double));
 	for (unsigned i = 0; i < n; i++)
 		ik->q[i] = clampd(q_seed[ik->act[i]], ik->lo[i], ik->hi[i]);
-	memcpy(ik->qbest, ik->q, n * sizeof(double));
 
 	seed = ik->cfg.seed;
 	for (int i = 0; i < 4; i++)
 		ik->rng[i] = splitmix64(&seed);
-	max_restarts = mode == DX_KIN_IK_COLD ? ik->cfg.max_restarts : 0;
-	wn = ik->cfg.damping;
-
-	for (;;) {
-		/* one attempt from ik->q */
-		unsigned it = 0, win = 0;
-
-		E = evaluate(ik, tg, ik->q, ik->A, ik->b, ik->perr, ik->rerr);
-		iters++;
-		it++;
-		mu = 1.0;
-		Ewin = E;
-		cap = ik->cfg.max_iters;
-		for (;;) {
-			double Etry;
-
-			unsolved = unsolved_tips(ik, tg, ik->perr, ik->rerr);
-			if (E < Ebest) {
-				Ebest = E;
-				memcpy(ik->qbest, ik->q, n * sizeof(double));
-			}
-			if (!unsolved) {
-				ret = 0;
-				break;
-			}
-			if (it >= cap || mu > MU_MAX)
-				break;
-			if (!lm_step(ik, m, mu * (E + wn))) {
-				mu *= 10;
-				it++;
-				iters++;
-				continue;
-			}
-			for (unsigned i = 0; i < n; i++)
-				ik->qtry[i] = clampd(ik->q[i] + ik->dq[i],
-						     ik->lo[i], ik->hi[i]);
-			Etry = evaluate(ik, tg, ik->qtry, ik->Atry, ik->btry,
-					ik->perr_try, ik->rerr_try);
-			it++;
-			iters++;
-			if (Etry < E) {
-				swap_ptr(&ik->q, &ik->qtry);
-				swap_ptr(&ik->A, &ik->Atry);
-				swap_ptr(&ik->b, &ik->btry);
-				swap_ptr(&ik->perr, &ik->perr_try);
-				swap_ptr(&ik->rerr, &ik->rerr_try);
-				E = Etry;
-				mu = mu * 0.25 < MU_MIN ? MU_MIN : mu * 0.25;
-			} else {
-				mu *= 4;
-			}
-			if (++win >= ik->cfg.stall_window) {
-				if (E > (1.0 - ik->cfg.stall_ratio) * Ewin)
-					break; /* stalled: local minimum */
-				Ewin = E;
-				win = 0;
-			}
-		}
-		if (ret == 0 || restarts >= max_restarts)
-			break;
-		/* restart the variables of the unsolved tips */
-		restarts++;
-		for (unsigned i = 0; i < n; i++) {
-			double u;
-
-			if (!(ik->var_tips[i] & unsolved))
-				continue;
-			u = rng_unit(ik->rng);
-			if (dx_isfinite(ik->lo[i]) && dx_isfinite(ik->hi[i]))
-				ik->q[i] = ik->lo[i] + u * (ik->hi[i] - ik->lo[i]);
-			else
-				ik->q[i] = clampd(-M_PI + 2 * M_PI * u,
-						  ik->lo[i], ik->hi[i]);
-		}
-	}
-
-	if (ret != 0) {
-		memcpy(ik->q, ik->qbest, n * sizeof(double));
-		evaluate(ik, tg, ik->q, ik->A, ik->b, ik->perr, ik->rerr);
+	for (unsigned k = 0; k < ik->ngroups; k++) {
+		int r = solve_group(ik, &ik->groups[k], tg,
+				    mode == DX_KIN_IK_COLD ? ik->cfg.max_restarts
+							   : 0,
+				    &iters, &restarts);
+		if (r)
+			ret = r;
 	}
 	for (unsigned i = 0; i < n; i++) {
 		/* final guard: the projection keeps q inside; make sure */
