@@ -502,6 +502,55 @@ START_TEST(test_slip)
 }
 END_TEST
 
+/* Each half of the slip model on its own: a shear ratio rising at 2/s with
+ * no vibration, and a 250 Hz vibration of 20 % of the load with no shear
+ * change, are each flagged within SLIP_MAX_CYCLES. */
+static int slip_alone(float shear_rate, float vib_rel, float *rate, float *e)
+{
+	static struct rig r;
+	struct dx_simpad_slip sl = {.on = true, .dir = {0, 1, 0}};
+
+	sl.shear_rate = shear_rate;
+	sl.vib_rel = vib_rel;
+	sl.period_s = 10.0f;
+	rig_init(&r, DX_TACTILE_PROTO_DEXRT, 8, 8, 2.0f, 0.0f);
+	rig_run(&r, 60);
+	press(&r, 0, 0, 0, 0, 2.0f, 0.004f);
+	rig_run(&r, 300);
+	ck_assert(!r.res.contacts[0].slip);
+	dx_simpad_set_slip(&r.sim, &sl);
+	for (int i = 0; i < 200; i++) {
+		rig_cycle(&r, NULL);
+		ck_assert_uint_eq(r.res.n_contacts, 1);
+		if (r.res.contacts[0].slip) {
+			*rate = r.res.contacts[0].ratio_rate;
+			*e = r.res.contacts[0].energy;
+			return i + 1;
+		}
+	}
+	return -1;
+}
+
+START_TEST(test_slip_criteria)
+{
+	float rate, e;
+	int n;
+
+	n = slip_alone(2.0f, 1e-6f, &rate, &e);
+	printf("slip, shear rate only: flagged after %d cycles (ρ̇ %.2f /s, "
+	       "e %.1e)\n", n, rate, e);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_le(n, SLIP_MAX_CYCLES);
+	ck_assert_float_gt(fabsf(rate), 1.0f);
+	n = slip_alone(1e-6f, 0.2f, &rate, &e);
+	printf("slip, vibration only: flagged after %d cycles (ρ̇ %.2f /s, "
+	       "e %.1e)\n", n, rate, e);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_le(n, SLIP_MAX_CYCLES);
+	ck_assert_float_gt(e, 1e-3f);
+}
+END_TEST
+
 /* Faults: a dead, a stuck and a saturated taxel are each detected,
  * reported exactly once and masked; the contact estimate stays within
  * 10 % and 1 mm although the dead and the stuck taxel are two of the four
@@ -782,6 +831,7 @@ int main(void)
 	tcase_add_test(tc, test_drift_and_slow_press);
 	tcase_add_test(tc, test_hysteresis_no_chatter);
 	tcase_add_test(tc, test_slip);
+	tcase_add_test(tc, test_slip_criteria);
 	tcase_add_test(tc, test_masked_taxels);
 	tcase_add_test(tc, test_uskin_end_to_end);
 	tcase_add_test(tc, test_bad_frames);

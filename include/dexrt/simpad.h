@@ -64,7 +64,8 @@ struct dx_simpad_contact {
 };
 
 /** Slip mode: while on, each contact's shear grows by @p shear_rate · Fn
- *  per second along @p dir (saw-tooth, resetting every @p period_s) and
+ *  per second along @p dir from when the mode is set (saw-tooth, back to
+ *  zero every @p period_s) and
  *  the readings vibrate at @p vib_hz with amplitude @p vib_rel · (taxel
  *  force), plus as much broadband noise. */
 struct dx_simpad_slip {
@@ -104,6 +105,7 @@ struct dx_simpad {
 	unsigned n_contacts;
 	struct dx_simpad_contact contacts[DX_SIMPAD_MAX_CONTACTS];
 	struct dx_simpad_slip slip;
+	double slip_t0;               /**< time slip mode was set */
 	struct dx_simpad_taxel tx[DX_TACTILE_MAX_TAXELS];
 };
 

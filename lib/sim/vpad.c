@@ -137,6 +137,7 @@ DX_API void dx_simpad_set_slip(struct dx_simpad *sp,
 	if (!s)
 		return;
 	sp->slip = *s;
+	sp->slip_t0 = sp->t;
 	if (!(sp->slip.shear_rate != 0))
 		sp->slip.shear_rate = 2.0f;
 	if (!(sp->slip.period_s > 0))
@@ -182,7 +183,7 @@ DX_API int dx_simpad_step(struct dx_simpad *sp, double dt_s)
 	sl = &sp->slip;
 	if (sl->on) {
 		vib = sin(2.0 * M_PI * sl->vib_hz * sp->t);
-		saw = sl->shear_rate * fmod(sp->t, sl->period_s);
+		saw = sl->shear_rate * fmod(sp->t - sp->slip_t0, sl->period_s);
 	}
 	for (unsigned i = 0; i < sp->n; i++) {
 		struct dx_simpad_taxel *t = &sp->tx[i];
