@@ -772,6 +772,14 @@ START_TEST(test_bad_frames)
 	ck_assert_int_eq(dx_tactile_pad_update(&r.pad, NAN, NULL, &r.res),
 			 DX_EINVAL);
 	ck_assert_int_eq(dx_tactile_pad_rx(&r.pad, NULL), DX_EINVAL);
+	{
+		struct dx_tactile_pose zero = {{0, 0, 0}, {0, 0, 0, 0}};
+		struct dx_tactile_pose bad = {{NAN, 0, 0}, {0, 0, 0, 1}};
+		ck_assert_int_eq(dx_tactile_pad_update(&r.pad, DT, &zero, &r.res),
+				 DX_EINVAL);
+		ck_assert_int_eq(dx_tactile_pad_update(&r.pad, DT, &bad, &r.res),
+				 DX_ENOTFINITE);
+	}
 }
 END_TEST
 

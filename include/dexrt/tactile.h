@@ -481,7 +481,8 @@ DX_API int dx_tactile_pad_request(const struct dx_tactile_pad *pad,
 
 /** Runs one cycle over the samples received since the last call.
  *  @p dt_s is the time since the previous cycle (> 0, seconds).
- *  @p link_in_hand gives the hand-frame outputs (NULL: identity).
+ *  @p link_in_hand gives the hand-frame outputs (NULL: identity; the
+ *  quaternion is normalised here, a zero one is DX_EINVAL).
  *  Bounded: O(taxels · neighbours). No allocation, no clock.
  *  @return 0, or DX_EINVAL / DX_ENOTFINITE for bad arguments. */
 DX_API int dx_tactile_pad_update(struct dx_tactile_pad *pad, double dt_s,

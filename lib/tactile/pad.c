@@ -809,16 +809,30 @@ DX_API int dx_tactile_pad_update(struct dx_tactile_pad *pad, double dt_s,
 	bool keep_track[DX_TACTILE_MAX_CONTACTS] = {false};
 	unsigned nrg = 0, ax, masked = 0;
 	float dt, a_lp, a_hp, a_e, k_drift;
+	struct dx_tactile_pose pose;
 	bool any = false;
 
 	if (!pad || !out || !(dt_s > 0.0))
 		return DX_EINVAL;
 	if (!dx_isfinite(dt_s))
 		return DX_ENOTFINITE;
-	if (link_in_hand && (!finite3(link_in_hand->pos) ||
-			     !finite3(link_in_hand->rot) ||
-			     !dx_isfinite(link_in_hand->rot[3])))
-		return DX_ENOTFINITE;
+	if (link_in_hand) {
+		float qn;
+		if (!finite3(link_in_hand->pos) || !finite3(link_in_hand->rot) ||
+		    !dx_isfinite(link_in_hand->rot[3]))
+			return DX_ENOTFINITE;
+		qn = sqrtf(link_in_hand->rot[0] * link_in_hand->rot[0] +
+			   link_in_hand->rot[1] * link_in_hand->rot[1] +
+			   link_in_hand->rot[2] * link_in_hand->rot[2] +
+			   link_in_hand->rot[3] * link_in_hand->rot[3]);
+		if (!(qn > 1e-6f))
+			return DX_EINVAL;
+		/* a unit quaternion for the rotations below */
+		pose = *link_in_hand;
+		for (int a = 0; a < 4; a++)
+			pose.rot[a] /= qn;
+		link_in_hand = &pose;
+	}
 	p = &pad->prm;
 	ax = pad->cfg.axes;
 	dt = (float)dt_s;
