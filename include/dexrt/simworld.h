@@ -253,6 +253,15 @@ DX_API int dx_simworld_body_index(const struct dx_simworld *w,
 DX_API int dx_simworld_body_pose(const struct dx_simworld *w, unsigned b,
 				 struct dx_simworld_pose *out);
 
+/** Index of the site named @p name (fingertip sites "<finger>_tip" of the
+ *  shipped hands), DX_ENOENT, or DX_EINVAL for NULL. */
+DX_API int dx_simworld_site_index(const struct dx_simworld *w,
+				  const char *name);
+
+/** Pose of site @p s in the world. @return 0 or DX_EINVAL. Real-time safe. */
+DX_API int dx_simworld_site_pose(const struct dx_simworld *w, unsigned s,
+				 struct dx_simworld_pose *out);
+
 /** Velocity of body @p b's frame origin, world frame: @p lin m/s and
  *  @p ang rad/s (either may be NULL). @return 0 or DX_EINVAL. */
 DX_API int dx_simworld_body_velocity(const struct dx_simworld *w, unsigned b,

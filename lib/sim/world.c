@@ -55,6 +55,7 @@ struct dx_simworld {
 	unsigned npads;
 	struct world_pad *pads;
 
+	double *save;      /* qpos and qvel kept across mj_setConst() */
 	double *mass0;     /* body masses and inertias at load, for reset */
 	double *inertia0;
 
@@ -189,6 +190,7 @@ static void free_tables(struct dx_simworld *w)
 	free(w->tau);
 	free(w->mass0);
 	free(w->inertia0);
+	free(w->save);
 }
 
 void dx_simworld_free(struct dx_simworld *w)
@@ -388,7 +390,9 @@ static int build_tables(struct dx_simworld *w, struct dx_simworld_error *err)
 	w->tau = calloc(n ? n : 1, sizeof(*w->tau));
 	w->mass0 = calloc((size_t)m->nbody, sizeof(*w->mass0));
 	w->inertia0 = calloc(3 * (size_t)m->nbody, sizeof(*w->inertia0));
-	if (!w->jnt || !w->motor || !w->tau || !w->mass0 || !w->inertia0) {
+	w->save = calloc((size_t)(m->nq + m->nv), sizeof(*w->save));
+	if (!w->jnt || !w->motor || !w->tau || !w->mass0 || !w->inertia0 ||
+	    !w->save) {
 		set_err(err, DX_ENOMEM, "out of memory");
 		return DX_ENOMEM;
 	}
@@ -648,6 +652,8 @@ int dx_simworld_set_gravity(struct dx_simworld *w, const double g[3])
 		return DX_ENOTFINITE;
 	for (int i = 0; i < 3; i++)
 		w->m->opt.gravity[i] = g[i];
+	/* gravity enters the bias forces of the velocity stage */
+	w->fresh = false;
 	return 0;
 }
 
@@ -963,6 +969,33 @@ int dx_simworld_body_pose(const struct dx_simworld *w, unsigned b,
 	return 0;
 }
 
+int dx_simworld_site_index(const struct dx_simworld *w, const char *name)
+{
+	int id;
+
+	if (!w || !name)
+		return DX_EINVAL;
+	id = mj_name2id(w->m, mjOBJ_SITE, name);
+	return id < 0 ? DX_ENOENT : id;
+}
+
+int dx_simworld_site_pose(const struct dx_simworld *w, unsigned s,
+			  struct dx_simworld_pose *out)
+{
+	mjtNum q[4];
+
+	if (!w || !out || s >= (unsigned)w->m->nsite)
+		return DX_EINVAL;
+	mju_mat2Quat(q, w->d->site_xmat + 9 * s);
+	for (int i = 0; i < 3; i++)
+		out->p[i] = w->d->site_xpos[3 * s + i];
+	out->quat[0] = q[1];
+	out->quat[1] = q[2];
+	out->quat[2] = q[3];
+	out->quat[3] = q[0];
+	return 0;
+}
+
 int dx_simworld_body_velocity(const struct dx_simworld *w, unsigned b,
 			      double lin[3], double ang[3])
 {
@@ -1027,9 +1060,15 @@ int dx_simworld_body_mass(const struct dx_simworld *w, unsigned b,
 
 static void setconst_fn(struct dx_simworld *w, void *arg)
 {
-	/* mj_setConst() keeps qpos but leaves the kinematics of qpos0 in the
-	 * data; recompute everything for the actual state */
+	const mjModel *m = w->m;
+
+	/* mj_setConst() (2.2.2) leaves qpos at qpos0 and the data computed
+	 * there: keep the state aside and recompute everything for it */
+	memcpy(w->save, w->d->qpos, (size_t)m->nq * sizeof(mjtNum));
+	memcpy(w->save + m->nq, w->d->qvel, (size_t)m->nv * sizeof(mjtNum));
 	mj_setConst(w->m, w->d);
+	memcpy(w->d->qpos, w->save, (size_t)m->nq * sizeof(mjtNum));
+	memcpy(w->d->qvel, w->save + m->nq, (size_t)m->nv * sizeof(mjtNum));
 	mj_forward(w->m, w->d);
 }
 
