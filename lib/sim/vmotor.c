@@ -8,7 +8,11 @@
  * motion within one step. Thermal: one lumped winding node,
  * C dT/dt = I² R − (T − T_amb) / R_th, with I = τ / k_t; the fault trips
  * above fault_temp_c and latches in the drive until it is cleared below
- * clear_temp_c. */
+ * clear_temp_c.
+ *
+ * Double precision here rather than cglm's float: positions accumulate
+ * over long runs and the encoder quantisation is finer than float's
+ * resolution at large angles. */
 #include "vdrive-priv.h"
 
 DX_API void dx_vmotor_params_default(struct dx_vmotor_params *p,
@@ -67,9 +71,11 @@ static void builtin(struct dx_vmotor *m, double tau, double dt)
 	else
 		net -= net > 0 ? p->coulomb : -p->coulomb;
 	v1 = v0 + net / j * dt;
-	/* friction stops the joint, it never pushes it back */
-	if (v0 != 0.0 && (v0 > 0) != (v1 > 0) &&
-	    fabs(tau) <= p->coulomb + p->viscous * fabs(v0))
+	/* a zero crossing ends at rest: Coulomb friction changes sign there,
+	 * so the next step starts from stiction (costs at most one sub-step
+	 * of a deliberate reversal, and keeps explicit Euler from chattering
+	 * around zero) */
+	if (v0 != 0.0 && (v0 > 0) != (v1 > 0))
 		v1 = 0.0;
 	m->vel = v1;
 	m->pos += v1 * dt;
