@@ -561,7 +561,8 @@ DX_API int dx_drive_desc_format(const struct dx_drive_desc *d, char *buf,
 /** @name The exchange
  *  @{ */
 #define DX_DRIVE_BUS_MAX 32       /**< drives per bus */
-#define DX_DRIVE_TX_MAX (2 * DX_DRIVE_BUS_MAX + 1)
+#define DX_DRIVE_TX_EXTRA 16 /**< extra frames a send may carry */
+#define DX_DRIVE_TX_MAX (2 * DX_DRIVE_BUS_MAX + 1 + DX_DRIVE_TX_EXTRA)
 #define DX_DRIVE_RX_BATCH 64
 
 /** What the host wants from one drive this cycle (SI, output shaft). */
@@ -625,6 +626,15 @@ struct dx_drive_bus_config {
 	unsigned lost_after;     /**< consecutive misses → lost (0: 3) */
 	bool sync;               /**< CiA 402: send a SYNC after the RPDOs
 				      (default true when any CiA 402 drive) */
+	/** MIT drives: follow dx_drive_cmd::enable with the enable/disable
+	 *  special frames (sent instead of the command while the drive's
+	 *  reported state differs). Off: commands only. */
+	bool manage_enable;
+	/** Called (in the exchange's thread) for every frame no device
+	 *  claims, e.g. tactile pads sharing the bus; NULL: counted in
+	 *  unknown_ids. Must be real-time safe. */
+	void (*on_other)(void *ctx, const struct dx_can_frame *f);
+	void *other_ctx;
 };
 
 /** Bus-wide counters. */
@@ -634,6 +644,7 @@ struct dx_drive_bus_stats {
 	uint64_t err_frames;     /**< error frames (corruption, bus errors) */
 	uint64_t send_short;     /**< cycles whose batch was not fully sent */
 	uint64_t bus_off;        /**< cycles refused because bus-off */
+	uint64_t other_frames;   /**< frames handed to on_other */
 };
 
 /** Result of one exchange. */
@@ -675,6 +686,11 @@ struct dx_drive_bus {
 	int64_t prev_deadline_ns;
 	unsigned pending;        /**< replies still expected this cycle */
 	struct dx_drive_bus_stats stats;
+	bool manage_enable;
+	void (*on_other)(void *ctx, const struct dx_can_frame *f);
+	void *other_ctx;
+	struct dx_exchange_result cur; /**< result of the cycle in progress */
+	int send_err;            /**< error of the last send, kept for collect */
 };
 
 /** Builds the routing tables. Not real-time safe (no allocation, though).
@@ -704,6 +720,20 @@ DX_API int dx_drive_bus_set_active(struct dx_drive_bus *b, unsigned i,
 DX_API int dx_drive_bus_exchange(struct dx_drive_bus *b, int64_t now_ns,
 				 int64_t deadline_ns,
 				 struct dx_exchange_result *res);
+
+/** First half of dx_drive_bus_exchange(): drains leftovers and sends every
+ *  active device's command plus @p n_extra caller frames (at most
+ *  DX_DRIVE_TX_EXTRA, e.g. tactile scan requests) in one batch. Use with
+ *  dx_drive_bus_collect() to send on several buses before waiting on any.
+ *  @return 0, DX_EINVAL, DX_EBUSOFF or a transport error. Real-time safe. */
+DX_API int dx_drive_bus_send(struct dx_drive_bus *b, int64_t now_ns,
+			     const struct dx_can_frame *extra, size_t n_extra);
+
+/** Second half: receives and routes replies until every active device
+ *  answered or @p deadline_ns passes, then closes the cycle (misses, lost
+ *  links). Returns as dx_drive_bus_exchange(). Real-time safe. */
+DX_API int dx_drive_bus_collect(struct dx_drive_bus *b, int64_t deadline_ns,
+				struct dx_exchange_result *res);
 
 /** Routes and applies one received frame as the exchange does (for
  *  programs that receive themselves, and for tests). @p in_cycle true while

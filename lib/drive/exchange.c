@@ -175,6 +175,9 @@ DX_API int dx_drive_bus_init(struct dx_drive_bus *b,
 		}
 	}
 	b->sync = any402 || cfg->sync;
+	b->manage_enable = cfg->manage_enable;
+	b->on_other = cfg->on_other;
+	b->other_ctx = cfg->other_ctx;
 	return 0;
 }
 
@@ -365,7 +368,12 @@ DX_API void dx_drive_bus_route(struct dx_drive_bus *b,
 	}
 	d = dx_drive_bus_lookup(b, f);
 	if (d < 0) {
-		b->stats.unknown_ids++;
+		if (b->on_other) {
+			b->stats.other_frames++;
+			b->on_other(b->other_ctx, f);
+		} else {
+			b->stats.unknown_ids++;
+		}
 		return;
 	}
 	dv = &b->dev[d];
@@ -428,6 +436,16 @@ static size_t encode_dev(struct dx_drive_bus *b, unsigned i, size_t n)
 	case DX_DRIVE_MIT: {
 		struct dx_mit_addr a = {d->model, d->id, d->master};
 		struct dx_mit_cmd m = {c->pos, c->vel, c->kp, c->kd, c->tau};
+		/* managed enable: the special frame replaces the command while
+		 * the drive's reported state differs (the drive answers it with
+		 * a normal feedback frame) */
+		if (b->manage_enable && c->enable != dv->fb.enabled) {
+			if (dx_mit_encode_special(&a, c->enable ? DX_MIT_ENABLE
+								: DX_MIT_DISABLE,
+						  &b->tx[n]) == 0)
+				n++;
+			break;
+		}
 		if (dx_mit_encode_cmd(&a, &m, &b->tx[n], &cl) == 0)
 			n++;
 		break;
@@ -510,20 +528,19 @@ static void finish_cycle(struct dx_drive_bus *b, struct dx_exchange_result *r)
 	}
 }
 
-DX_API int dx_drive_bus_exchange(struct dx_drive_bus *b, int64_t now_ns,
-				 int64_t deadline_ns,
-				 struct dx_exchange_result *res)
+DX_API int dx_drive_bus_send(struct dx_drive_bus *b, int64_t now_ns,
+			     const struct dx_can_frame *extra, size_t n_extra)
 {
-	struct dx_exchange_result local;
+	struct dx_exchange_result *res;
 	size_t n = 0;
-	int got, err = 0;
+	int got;
 
-	if (!res)
-		res = &local;
+	if (!b || !b->can || (n_extra && !extra) || n_extra > DX_DRIVE_TX_EXTRA)
+		return DX_EINVAL;
+	res = &b->cur;
 	memset(res, 0, sizeof(*res));
 	res->sent_ns = now_ns;
-	if (!b || !b->can)
-		return DX_EINVAL;
+	b->send_err = 0;
 	b->stats.cycles++;
 	b->bus_off_seen = false;
 
@@ -538,7 +555,6 @@ DX_API int dx_drive_bus_exchange(struct dx_drive_bus *b, int64_t now_ns,
 
 	/* 2. one batch with every command */
 	b->cycle_start_ns = now_ns;
-	b->prev_deadline_ns = deadline_ns;
 	b->pending = 0;
 	for (unsigned i = 0; i < b->n; i++) {
 		struct dx_drive *dv = &b->dev[i];
@@ -553,6 +569,8 @@ DX_API int dx_drive_bus_exchange(struct dx_drive_bus *b, int64_t now_ns,
 	}
 	if (b->sync && n < DX_DRIVE_TX_MAX)
 		dx_co_sync(&b->tx[n++]);
+	for (size_t k = 0; k < n_extra && n < DX_DRIVE_TX_MAX; k++)
+		b->tx[n++] = extra[k];
 	if (n) {
 		int sent = dx_can_send(b->can, b->tx, n);
 		if (sent < 0) {
@@ -561,15 +579,26 @@ DX_API int dx_drive_bus_exchange(struct dx_drive_bus *b, int64_t now_ns,
 				res->bus_off = true;
 			}
 			b->pending = 0;
-			finish_cycle(b, res);
+			b->send_err = sent;
 			return sent;
 		}
 		if ((size_t)sent < n)
 			b->stats.send_short++;
 	}
+	return 0;
+}
 
+DX_API int dx_drive_bus_collect(struct dx_drive_bus *b, int64_t deadline_ns,
+				struct dx_exchange_result *res)
+{
+	int got, err;
+
+	if (!b || !b->can)
+		return DX_EINVAL;
+	err = b->send_err;
+	b->prev_deadline_ns = deadline_ns;
 	/* 3. collect until every reply is in or the deadline passes */
-	while (b->pending > 0) {
+	while (!err && b->pending > 0) {
 		got = dx_can_recv(b->can, b->rx, DX_DRIVE_RX_BATCH);
 		if (got < 0) {
 			err = got;
@@ -588,16 +617,38 @@ DX_API int dx_drive_bus_exchange(struct dx_drive_bus *b, int64_t now_ns,
 		for (int k = 0; k < got; k++)
 			dx_drive_bus_route(b, &b->rx[k], true);
 	}
-	finish_cycle(b, res);
+	finish_cycle(b, &b->cur);
+	if (res)
+		*res = b->cur;
+	if (err)
+		return err;
 	if (b->bus_off_seen) {
-		res->bus_off = true;
+		b->cur.bus_off = true;
+		if (res)
+			res->bus_off = true;
 		b->stats.bus_off++;
 		return DX_EBUSOFF;
 	}
-	if (err)
+	return b->cur.received + b->cur.lost >= b->cur.expected &&
+			       b->cur.missed == 0
+		       ? 0
+		       : DX_ETIMEDOUT;
+}
+
+DX_API int dx_drive_bus_exchange(struct dx_drive_bus *b, int64_t now_ns,
+				 int64_t deadline_ns,
+				 struct dx_exchange_result *res)
+{
+	int err = dx_drive_bus_send(b, now_ns, NULL, 0);
+
+	if (err == DX_EINVAL) {
+		if (res) {
+			memset(res, 0, sizeof(*res));
+			res->sent_ns = now_ns;
+		}
 		return err;
-	return res->received + res->lost >= res->expected &&
-	       res->missed == 0 ? 0 : DX_ETIMEDOUT;
+	}
+	return dx_drive_bus_collect(b, deadline_ns, res);
 }
 
 DX_API int dx_drive_bus_special(const struct dx_drive_bus *b, unsigned i,
