@@ -26,9 +26,14 @@
  *  Tactile pads: every MuJoCo touch sensor named "<pad>_<row>_<col>" (row
  *  and column decimal, from 0) becomes taxel (row, col) of the pad named
  *  <pad>; all taxels of a pad must sit on sites of the same body and the
- *  grid must be complete. A touch sensor reads the sum of the normal
- *  contact forces whose contact points lie inside its site's volume, so a
- *  taxel reading is its normal force in N. Besides the grid, the contacts
+ *  grid must be complete; taxel sites are boxes, spheres, capsules,
+ *  cylinders or ellipsoids. A taxel reads the sum of the normal forces of
+ *  the contacts on the pad's body whose points lie inside its site's
+ *  volume, each contact counted once (in the first taxel, row-major, that
+ *  holds it), so the taxels of a pad add up to the normal force they
+ *  carry. (MuJoCo's own touch sensor value is not used: in MuJoCo 2.2 it
+ *  takes every contact whose normal ray crosses the site, which counts
+ *  one contact in two neighbouring taxels.) Besides the grid, the contacts
  *  on a pad's body can be read as point forces in the body frame, which is
  *  what a dx_simpad takes (see simpad.h).
  *

@@ -32,9 +32,12 @@ struct world_pad {
 	char name[64];
 	int body;
 	unsigned rows, cols;
-	int *adr;       /* sensordata address per taxel, row-major */
-	double *pos;    /* 3 per taxel, body frame */
-	double *normal; /* 3 per taxel, body frame */
+	int *site;      /* site of each taxel, row-major */
+	int *type;      /* site shape (mjtGeom) */
+	double *pos;    /* 3 per taxel: site centre, body frame */
+	double *normal; /* 3 per taxel: site z axis, body frame */
+	double *R;      /* 9 per taxel: site orientation in the body frame */
+	double *size;   /* 3 per taxel: site size (half extents, radius) */
 };
 
 struct dx_simworld {
@@ -180,7 +183,10 @@ void dx_simworld_config_default(struct dx_simworld_config *cfg)
 static void free_tables(struct dx_simworld *w)
 {
 	for (unsigned p = 0; p < w->npads && w->pads; p++) {
-		free(w->pads[p].adr);
+		free(w->pads[p].site);
+		free(w->pads[p].type);
+		free(w->pads[p].R);
+		free(w->pads[p].size);
 		free(w->pads[p].pos);
 		free(w->pads[p].normal);
 	}
@@ -315,16 +321,20 @@ static int build_pads(struct dx_simworld *w, struct dx_simworld_error *err)
 				pd->name);
 			goto fail;
 		}
-		pd->adr = malloc(n * sizeof(*pd->adr));
+		pd->site = malloc(n * sizeof(*pd->site));
+		pd->type = calloc(n, sizeof(*pd->type));
 		pd->pos = calloc(3 * n, sizeof(*pd->pos));
 		pd->normal = calloc(3 * n, sizeof(*pd->normal));
-		if (!pd->adr || !pd->pos || !pd->normal) {
+		pd->R = calloc(9 * n, sizeof(*pd->R));
+		pd->size = calloc(3 * n, sizeof(*pd->size));
+		if (!pd->site || !pd->type || !pd->pos || !pd->normal ||
+		    !pd->R || !pd->size) {
 			set_err(err, DX_ENOMEM, "out of memory");
 			free(pad_of);
 			return DX_ENOMEM;
 		}
 		for (size_t k = 0; k < n; k++)
-			pd->adr[k] = -1;
+			pd->site[k] = -1;
 	}
 
 	/* Second pass: place each taxel. */
@@ -341,16 +351,32 @@ static int build_pads(struct dx_simworld *w, struct dx_simworld_error *err)
 		pd = &w->pads[pad_of[s]];
 		parse_taxel_name(name, &plen, &r, &c);
 		k = (size_t)r * pd->cols + c;
-		if (pd->adr[k] >= 0) {
+		if (pd->site[k] >= 0) {
 			set_err(err, DX_ECONFIG, "touch sensor '%s': taxel given twice in pad '%s'",
 				name, pd->name);
 			goto fail;
 		}
-		pd->adr[k] = m->sensor_adr[s];
+		switch (m->site_type[site]) {
+		case mjGEOM_BOX:
+		case mjGEOM_SPHERE:
+		case mjGEOM_CYLINDER:
+		case mjGEOM_CAPSULE:
+		case mjGEOM_ELLIPSOID:
+			break;
+		default:
+			set_err(err, DX_ECONFIG,
+				"touch sensor '%s': taxel site must be a box, sphere, "
+				"capsule, cylinder or ellipsoid", name);
+			goto fail;
+		}
+		pd->site[k] = site;
+		pd->type[k] = m->site_type[site];
 		mju_rotVecQuat(nrm, z, m->site_quat + 4 * site);
+		mju_quat2Mat(pd->R + 9 * k, m->site_quat + 4 * site);
 		for (int i = 0; i < 3; i++) {
 			pd->pos[3 * k + i] = m->site_pos[3 * site + i];
 			pd->normal[3 * k + i] = nrm[i];
+			pd->size[3 * k + i] = m->site_size[3 * site + i];
 		}
 	}
 
@@ -358,7 +384,7 @@ static int build_pads(struct dx_simworld *w, struct dx_simworld_error *err)
 		struct world_pad *pd = &w->pads[p];
 
 		for (size_t k = 0; k < (size_t)pd->rows * pd->cols; k++) {
-			if (pd->adr[k] < 0) {
+			if (pd->site[k] < 0) {
 				char where[96];
 
 				snprintf(where, sizeof(where), "%s_%zu_%zu",
@@ -1213,10 +1239,49 @@ int dx_simworld_pad_taxel(const struct dx_simworld *w, unsigned p, unsigned k,
 	return 0;
 }
 
+/* Whether point p (pad body frame) lies inside taxel k's site volume. */
+static bool taxel_contains(const struct world_pad *pd, size_t k,
+			   const double p[3])
+{
+	const double *R = pd->R + 9 * k, *o = pd->pos + 3 * k;
+	const double *sz = pd->size + 3 * k;
+	double d[3] = {p[0] - o[0], p[1] - o[1], p[2] - o[2]};
+	double l[3], r2;
+
+	rot_t(R, d, l);
+	switch (pd->type[k]) {
+	case mjGEOM_BOX:
+		return fabs(l[0]) <= sz[0] && fabs(l[1]) <= sz[1] &&
+		       fabs(l[2]) <= sz[2];
+	case mjGEOM_SPHERE:
+		return l[0] * l[0] + l[1] * l[1] + l[2] * l[2] <= sz[0] * sz[0];
+	case mjGEOM_CYLINDER:
+		return l[0] * l[0] + l[1] * l[1] <= sz[0] * sz[0] &&
+		       fabs(l[2]) <= sz[1];
+	case mjGEOM_CAPSULE:
+		r2 = fabs(l[2]) > sz[1] ? (fabs(l[2]) - sz[1]) * (fabs(l[2]) - sz[1])
+					: 0;
+		return l[0] * l[0] + l[1] * l[1] + r2 <= sz[0] * sz[0];
+	case mjGEOM_ELLIPSOID:
+		return (l[0] * l[0]) / (sz[0] * sz[0]) +
+		       (l[1] * l[1]) / (sz[1] * sz[1]) +
+		       (l[2] * l[2]) / (sz[2] * sz[2]) <= 1;
+	default:
+		return false;
+	}
+}
+
+/* Taxel readings are computed here rather than taken from MuJoCo's touch
+ * sensors: in MuJoCo 2.2 a touch sensor adds a contact when the ray from
+ * the contact point along its normal meets the site (engine_sensor.c,
+ * mj_sensorAcc), so one contact can be counted by two neighbouring taxels
+ * of a grid. Here each contact goes to the first taxel whose volume holds
+ * its point, and the taxels of a pad sum to the normal force on them. */
 int dx_simworld_pad_read(const struct dx_simworld *w, unsigned p,
 			 double *force, size_t n)
 {
 	const struct world_pad *pd;
+	const mjtNum *R, *o;
 	size_t nt;
 
 	if (!w || !force || p >= w->npads)
@@ -1226,7 +1291,31 @@ int dx_simworld_pad_read(const struct dx_simworld *w, unsigned p,
 	if (n < nt)
 		return DX_ENOSPC;
 	for (size_t k = 0; k < nt; k++)
-		force[k] = w->d->sensordata[pd->adr[k]];
+		force[k] = 0;
+	R = w->d->xmat + 9 * pd->body;
+	o = w->d->xpos + 3 * pd->body;
+	for (int i = 0; i < w->d->ncon; i++) {
+		const mjContact *c = &w->d->contact[i];
+		mjtNum cf[6];
+		double dp[3], lp[3];
+
+		if (c->efc_address < 0 ||
+		    (w->m->geom_bodyid[c->geom1] != pd->body &&
+		     w->m->geom_bodyid[c->geom2] != pd->body))
+			continue;
+		mj_contactForce(w->m, w->d, i, cf);
+		if (cf[0] <= 0)
+			continue;
+		for (int k = 0; k < 3; k++)
+			dp[k] = c->pos[k] - o[k];
+		rot_t(R, dp, lp);
+		for (size_t k = 0; k < nt; k++) {
+			if (taxel_contains(pd, k, lp)) {
+				force[k] += cf[0];
+				break;
+			}
+		}
+	}
 	return (int)nt;
 }
 
