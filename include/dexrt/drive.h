@@ -659,7 +659,7 @@ struct dx_exchange_result {
 };
 
 /** Route-table sizes. */
-#define DX_DRIVE_DEMUX_MAX 4
+#define DX_DRIVE_DEMUX_MAX 8
 #define DX_DRIVE_EXT_SLOTS 128
 
 struct dx_drive_bus {
@@ -672,7 +672,7 @@ struct dx_drive_bus {
 	uint8_t route11[2048];
 	uint8_t demux_mask[DX_DRIVE_DEMUX_MAX];
 	uint8_t demux[DX_DRIVE_DEMUX_MAX][256];
-	uint8_t demux_owner[DX_DRIVE_DEMUX_MAX]; /**< sole device or 0xff */
+	uint8_t demux_owner[DX_DRIVE_DEMUX_MAX]; /**< unused (0xff) */
 	unsigned n_demux;
 	bool bus_off_seen;       /**< bus-off error frame seen this cycle */
 	/* 29-bit routing: open addressing on (id & mask) */

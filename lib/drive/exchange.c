@@ -42,31 +42,49 @@ static int route_std(struct dx_drive_bus *b, uint32_t id, unsigned dev)
 	return 0;
 }
 
-static int route_demux(struct dx_drive_bus *b, uint32_t id, uint8_t mask,
-		       uint8_t key, unsigned dev)
+/* Key a device answers to on a shared ID (CubeMars: data[0] = id;
+ * Damiao: low nibble of data[0]). */
+static uint8_t demux_key(const struct dx_drive_desc *d)
 {
-	unsigned k;
+	return d->id;
+}
+
+/* Routes reply ID @p id to @p dev. The first device on an ID gets a direct
+ * entry (its decoder still checks the id in the payload and counts frames
+ * naming another motor as wrong_device); a second device on the same ID
+ * turns the entry into a demultiplexer on data[0] & @p mask. */
+static int route_shared(struct dx_drive_bus *b, uint32_t id, uint8_t mask,
+			unsigned dev)
+{
+	uint8_t key = demux_key(&b->dev[dev].desc) & mask;
 	uint8_t r = b->route11[id];
+	unsigned k;
 
 	if (r == NO_ROUTE) {
+		b->route11[id] = (uint8_t)dev;
+		return 0;
+	}
+	if (!(r & DEMUX_FLAG)) {
+		const struct dx_drive_desc *o = &b->dev[r].desc;
+		const struct dx_mit_model *om = o->model;
+		const struct dx_mit_model *nm = b->dev[dev].desc.model;
+		if (o->proto != DX_DRIVE_MIT || om->family != nm->family)
+			return DX_EEXIST;
 		if (b->n_demux >= DX_DRIVE_DEMUX_MAX)
 			return DX_ENOSPC;
 		k = b->n_demux++;
 		b->demux_mask[k] = mask;
-		b->demux_owner[k] = (uint8_t)dev;
+		b->demux_owner[k] = NO_ROUTE;
+		b->demux[k][demux_key(o) & mask] = r;
 		b->route11[id] = (uint8_t)(DEMUX_FLAG | k);
-	} else if (r & DEMUX_FLAG) {
+	} else {
 		k = r & ~DEMUX_FLAG;
 		if (b->demux_mask[k] != mask)
 			return DX_EEXIST;
-		if (b->demux_owner[k] != dev)
-			b->demux_owner[k] = NO_ROUTE;
-	} else {
-		return DX_EEXIST;
 	}
-	if (b->demux[k][key & mask] != NO_ROUTE)
+	if (b->demux[k][key] != NO_ROUTE)
 		return DX_EEXIST;
-	b->demux[k][key & mask] = (uint8_t)dev;
+	b->demux[k][key] = (uint8_t)dev;
 	return 0;
 }
 
@@ -109,9 +127,9 @@ static int add_routes(struct dx_drive_bus *b, unsigned i)
 		b->dev[i].expect = REPLY_A;
 		switch (m->family) {
 		case DX_MIT_CUBEMARS:
-			return route_demux(b, d->master, 0xff, d->id, i);
+			return route_shared(b, d->master, 0xff, i);
 		case DX_MIT_DAMIAO:
-			return route_demux(b, d->master, 0x0f, d->id, i);
+			return route_shared(b, d->master, 0x0f, i);
 		case DX_MIT_ROBSTRIDE:
 			return route_ext(b, 2u << 24 | (uint32_t)d->id << 8 |
 					 d->master, ROBSTRIDE_KEY_MASK, i);
@@ -230,13 +248,9 @@ DX_API int dx_drive_bus_lookup(const struct dx_drive_bus *b,
 		unsigned k = r & ~DEMUX_FLAG;
 		uint8_t d;
 		if (f->len < 1)
-			return b->demux_owner[k] == NO_ROUTE ? -1 :
-							       b->demux_owner[k];
+			return -1;
 		d = b->demux[k][f->data[0] & b->demux_mask[k]];
-		if (d == NO_ROUTE)
-			return b->demux_owner[k] == NO_ROUTE ? -1 :
-							       b->demux_owner[k];
-		return d;
+		return d == NO_ROUTE ? -1 : d;
 	}
 	return r;
 }
@@ -629,10 +643,8 @@ DX_API int dx_drive_bus_collect(struct dx_drive_bus *b, int64_t deadline_ns,
 		b->stats.bus_off++;
 		return DX_EBUSOFF;
 	}
-	return b->cur.received + b->cur.lost >= b->cur.expected &&
-			       b->cur.missed == 0
-		       ? 0
-		       : DX_ETIMEDOUT;
+	/* devices already lost at the start were not waited for */
+	return b->pending ? DX_ETIMEDOUT : 0;
 }
 
 DX_API int dx_drive_bus_exchange(struct dx_drive_bus *b, int64_t now_ns,

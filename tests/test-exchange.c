@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: MIT */
+/* The batched exchange against virtual drives served on a bus by another
+ * thread: over simbus at 1 Mbit/s by default, or over the transport named
+ * by $DX_EXCHANGE_BUS (e.g. "socketcan:vcan0" inside the VM, where vcan has
+ * no bit timing and only the behaviour is checked).
+ *
+ * Timing claim checked on simbus: one cycle (16 commands out, 16 replies
+ * back) occupies the bus for exactly the sum of the 32 frames' lengths plus
+ * the intermissions, and the exchange returns as soon as the last reply has
+ * crossed the bus, long before its deadline. The rate is compared with the
+ * exact prediction from dx_can_frame_ns() of the frames seen on the bus
+ * (within 5 %) and with the budget planner's worst-case rate
+ * (dx_can_budget_plan(): it must never be slower by more than 5 %). */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <dexrt/busload.h>
+#include <dexrt/drive.h>
+#include <dexrt/sim.h>
+#include <dexrt/simbus.h>
+
+#include "dx-check.h"
+
+#define BITRATE 1000000u
+
+static char bus_uri[96];
+static bool on_simbus;
+
+struct bench_bus {
+	struct dx_can *host, *drv, *mon, *inj;
+	struct dx_vdrive v[DX_DRIVE_BUS_MAX];
+	struct dx_drive_desc d[DX_DRIVE_BUS_MAX];
+	size_t n;
+	struct dx_vdrive_runner r;
+	pthread_t th;
+	struct dx_drive_bus b;
+};
+
+static void *serve(void *arg)
+{
+	struct dx_vdrive_runner *r = arg;
+
+	dx_vdrive_runner_run(r);
+	return NULL;
+}
+
+static struct dx_can *open_bus(void)
+{
+	struct dx_can_opts o;
+	struct dx_can *c = NULL;
+	int err;
+
+	memset(&o, 0, sizeof(o));
+	o.bitrate = BITRATE;
+	o.rx_queue = 1024;
+	err = dx_can_open(&c, bus_uri, &o);
+	ck_assert_msg(err == 0, "open %s: %s", bus_uri, dx_strerror(err));
+	return c;
+}
+
+static void pick_bus(const char *tag)
+{
+	const char *env = getenv("DX_EXCHANGE_BUS");
+
+	if (env && *env) {
+		snprintf(bus_uri, sizeof(bus_uri), "%s", env);
+		on_simbus = strncmp(env, "simbus:", 7) == 0;
+	} else {
+		char name[48];
+		snprintf(name, sizeof(name), "x%d-%s", (int)getpid(), tag);
+		dx_simbus_unlink(name);
+		snprintf(bus_uri, sizeof(bus_uri), "simbus:%s", name);
+		on_simbus = true;
+	}
+}
+
+/* Starts @p n virtual drives described by @p specs on a fresh bus. */
+static void start(struct bench_bus *t, const char *tag, const char *const *specs,
+		  size_t n, unsigned lost_after)
+{
+	struct dx_drive_bus_config cfg;
+
+	memset(t, 0, sizeof(*t));
+	pick_bus(tag);
+	t->host = open_bus();
+	t->drv = open_bus();
+	t->mon = open_bus();
+	t->inj = open_bus();
+	t->n = n;
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_int_eq(dx_drive_desc_parse(specs[i], &t->d[i]), 0);
+		ck_assert_int_eq(dx_vdrive_init(&t->v[i], &t->d[i]), 0);
+		t->v[i].enabled = true; /* MIT drives start enabled here */
+		t->v[i].axis_state = DX_ODRIVE_STATE_CLOSED_LOOP;
+	}
+	ck_assert_int_eq(dx_vdrive_runner_init(&t->r, t->drv, t->v, n), 0);
+	ck_assert_int_eq(pthread_create(&t->th, NULL, serve, &t->r), 0);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.can = t->host;
+	cfg.devs = t->d;
+	cfg.n_devs = n;
+	cfg.lost_after = lost_after;
+	ck_assert_int_eq(dx_drive_bus_init(&t->b, &cfg), 0);
+	for (size_t i = 0; i < n; i++) {
+		struct dx_drive_cmd c = {0.1 * (double)i, 0, 20.0, 1.0, 0, 0, true};
+		ck_assert_int_eq(dx_drive_bus_set_cmd(&t->b, (unsigned)i, &c), 0);
+	}
+}
+
+static void stop(struct bench_bus *t)
+{
+	dx_vdrive_runner_stop(&t->r);
+	pthread_join(t->th, NULL);
+	dx_can_close(t->host);
+	dx_can_close(t->drv);
+	dx_can_close(t->mon);
+	dx_can_close(t->inj);
+	if (on_simbus && !getenv("DX_EXCHANGE_BUS"))
+		dx_simbus_unlink(bus_uri + 7);
+}
+
+static int64_t now_ns(const struct bench_bus *t)
+{
+	return on_simbus ? dx_simbus_now(t->host) : dx_time_now_ns();
+}
+
+static int cycle(struct bench_bus *t, int64_t budget_ns,
+		 struct dx_exchange_result *res)
+{
+	int64_t now = now_ns(t);
+
+	return dx_drive_bus_exchange(&t->b, now, now + budget_ns, res);
+}
+
+static void sleep_ns(int64_t ns)
+{
+	struct timespec ts = dx_ns_to_timespec(ns);
+
+	nanosleep(&ts, NULL);
+}
+
+static void drain_monitor(struct bench_bus *t)
+{
+	struct dx_can_frame f[64];
+
+	while (dx_can_recv(t->mon, f, 64) > 0)
+		;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static const char *const ak16[16] = {
+	"mit:ak80-9:id=1", "mit:ak80-9:id=2", "mit:ak80-9:id=3",
+	"mit:ak80-9:id=4", "mit:ak80-9:id=5", "mit:ak80-9:id=6",
+	"mit:ak80-9:id=7", "mit:ak80-9:id=8", "mit:ak80-9:id=9",
+	"mit:ak80-9:id=10", "mit:ak80-9:id=11", "mit:ak80-9:id=12",
+	"mit:ak80-9:id=13", "mit:ak80-9:id=14", "mit:ak80-9:id=15",
+	"mit:ak80-9:id=16",
+};
+
+START_TEST(test_exchange_16_timing)
+{
+	enum { CYCLES = 300 };
+	static int64_t bus_cycle[CYCLES], tail[CYCLES], wall[CYCLES];
+	static int64_t predicted[CYCLES];
+	struct bench_bus t;
+	struct dx_exchange_result res;
+	struct dx_can_periodic per[32];
+	struct dx_can_bus_rates rates = {BITRATE, 0};
+	struct dx_can_bus_budget bud;
+	double plan_hz = 0;
+	int64_t t0, t1;
+	int ok = 0;
+
+	start(&t, "timing", ak16, 16, 3);
+	/* warm up: page in, let the server thread settle */
+	for (int i = 0; i < 20; i++)
+		cycle(&t, 20 * DX_NS_PER_MS, &res);
+	drain_monitor(&t);
+	t0 = dx_time_now_ns();
+	for (int k = 0; k < CYCLES; k++) {
+		struct dx_can_frame f[64];
+		int64_t sum = 0;
+		int nf = 0, got;
+		int err = cycle(&t, 20 * DX_NS_PER_MS, &res);
+		int64_t back = now_ns(&t);
+
+		ok += err == 0;
+		ck_assert_uint_eq(res.expected, 16);
+		bus_cycle[k] = res.last_reply_ns - res.sent_ns;
+		tail[k] = back - res.last_reply_ns;
+		wall[k] = back - res.sent_ns;
+		/* every frame of the cycle as seen by a monitor node: the
+		 * exact bus time it needs */
+		while ((got = dx_can_recv(t.mon, f, 64)) > 0) {
+			for (int j = 0; j < got; j++) {
+				int64_t ns = dx_can_frame_ns(&f[j], BITRATE, 0);
+				ck_assert_int_gt(ns, 0);
+				sum += ns;
+				nf++;
+			}
+		}
+		ck_assert_int_eq(nf, 32);
+		predicted[k] = sum + (nf - 1) * DX_CAN_IFS_BITS * 1000;
+	}
+	t1 = dx_time_now_ns();
+	ck_assert_int_eq(ok, CYCLES);
+
+	/* the budget planner's worst-case figure for the same 32 frames */
+	for (int i = 0; i < 32; i++) {
+		per[i].bus = 0;
+		per[i].id = i < 16 ? (uint32_t)i + 1 : 0;
+		per[i].len = 8;
+		per[i].flags = 0;
+		per[i].rate_hz = 1.0;
+	}
+	ck_assert_int_eq(dx_can_budget_plan(per, 32, &rates, 1, 1.0, &bud,
+					    &plan_hz), 0);
+
+	qsort(bus_cycle, CYCLES, sizeof(int64_t), cmp_i64);
+	qsort(tail, CYCLES, sizeof(int64_t), cmp_i64);
+	qsort(wall, CYCLES, sizeof(int64_t), cmp_i64);
+	qsort(predicted, CYCLES, sizeof(int64_t), cmp_i64);
+	double med_bus = (double)bus_cycle[CYCLES / 2];
+	double med_pred = (double)predicted[CYCLES / 2];
+	double rate_bus = 1e9 / med_bus, rate_pred = 1e9 / med_pred;
+	double rate_wall = 1e9 / (double)wall[CYCLES / 2];
+	double rate_loop = CYCLES * 1e9 / (double)(t1 - t0);
+
+	printf("exchange 16 MIT drives @1 Mbit/s on %s:\n"
+	       "  bus time per cycle: median %.1f us (min %.1f, p90 %.1f)\n"
+	       "  exact prediction (frame bits + IFS): median %.1f us\n"
+	       "  planner worst case: %.1f us/cycle = %.1f Hz\n"
+	       "  rate on the bus %.1f Hz, predicted %.1f Hz (%+.2f %%)\n"
+	       "  return after last reply: median %.1f us, p90 %.1f us\n"
+	       "  wall cycle median %.1f us = %.1f Hz; loop %.1f Hz\n",
+	       bus_uri, med_bus / 1e3, (double)bus_cycle[0] / 1e3,
+	       (double)bus_cycle[CYCLES * 9 / 10] / 1e3, med_pred / 1e3,
+	       1e6 / plan_hz, plan_hz, rate_bus, rate_pred,
+	       100.0 * (rate_bus / rate_pred - 1.0), (double)tail[CYCLES / 2] / 1e3,
+	       (double)tail[CYCLES * 9 / 10] / 1e3,
+	       (double)wall[CYCLES / 2] / 1e3, rate_wall, rate_loop);
+	if (on_simbus) {
+		/* the bus model: a cycle is the 32 frames back to back */
+		ck_assert_msg(fabs(rate_bus / rate_pred - 1.0) <= 0.05,
+			      "bus rate %.1f Hz vs exact %.1f Hz", rate_bus,
+			      rate_pred);
+		/* physics: no cycle beats the sum of its frames */
+		ck_assert_int_ge(bus_cycle[0], predicted[0] * 99 / 100);
+		/* the planner charges worst-case stuffing: we may be faster,
+		 * never more than 5 % slower */
+		ck_assert_msg(rate_bus >= 0.95 * plan_hz,
+			      "bus rate %.1f Hz below planner %.1f Hz", rate_bus,
+			      plan_hz);
+		/* no fixed waits: the exchange returns right after the last
+		 * reply, not at the 20 ms deadline */
+		ck_assert_msg(wall[CYCLES / 2] < 2 * (int64_t)med_pred,
+			      "wall cycle %lld ns", (long long)wall[CYCLES / 2]);
+		ck_assert_msg(tail[CYCLES / 2] < 1000 * DX_NS_PER_US,
+			      "median return delay %lld ns",
+			      (long long)tail[CYCLES / 2]);
+	}
+	for (size_t i = 0; i < 16; i++) {
+		ck_assert_uint_ge(t.b.dev[i].link.replies, CYCLES);
+		ck_assert_uint_eq(t.b.dev[i].link.duplicates, 0);
+		ck_assert_uint_eq(t.b.dev[i].link.wrong_device, 0);
+	}
+	stop(&t);
+}
+END_TEST
+
+static const char *const dm8[8] = {
+	"mit:dm-j4310:id=1", "mit:dm-j4310:id=2", "mit:dm-j4310:id=3",
+	"mit:dm-j4310:id=4", "mit:dm-j4310:id=5", "mit:dm-j4310:id=6",
+	"mit:dm-j4310:id=7", "mit:dm-j4310:id=8",
+};
+
+/* A drive that stops answering is lost after N cycles; others go on, and
+ * the cycle no longer waits for it. */
+START_TEST(test_exchange_lost_link)
+{
+	struct bench_bus t;
+	struct dx_exchange_result res;
+	const unsigned N = 4;
+	int err;
+
+	struct dx_simbus_fault fr;
+	int h;
+
+	if (getenv("DX_EXCHANGE_BUS") && !on_simbus)
+		dx_test_skip("fault injection needs simbus");
+	start(&t, "lost", dm8, 8, N);
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(cycle(&t, 20 * DX_NS_PER_MS, &res), 0);
+	/* drive 4 falls silent: its replies (master id 0x14) vanish */
+	memset(&fr, 0, sizeof(fr));
+	fr.kind = DX_SIMBUS_FAULT_DROP;
+	fr.id = 0x14, fr.mask = 0x7ff, fr.node = -1;
+	h = dx_simbus_fault_add(t.host, &fr);
+	ck_assert_int_ge(h, 0);
+	for (unsigned k = 1; k <= N; k++) {
+		int64_t a = dx_time_now_ns();
+		err = cycle(&t, 5 * DX_NS_PER_MS, &res);
+		ck_assert_int_eq(res.received, 7);
+		ck_assert_uint_eq(t.b.dev[3].link.consecutive_misses, k);
+		ck_assert_int_eq(t.b.dev[3].link.lost, k >= N);
+		ck_assert_int_eq(err, DX_ETIMEDOUT);
+		ck_assert_int_ge(dx_time_now_ns() - a, 5 * DX_NS_PER_MS - 100000);
+	}
+	/* lost: the others run at full speed without waiting */
+	for (int i = 0; i < 20; i++) {
+		int64_t a = dx_time_now_ns();
+		err = cycle(&t, 50 * DX_NS_PER_MS, &res);
+		ck_assert_msg(err == 0, "cycle %d: %s, received %u missed %u "
+			      "lost %u pending %u", i, dx_strerror(err),
+			      res.received, res.missed, res.lost, t.b.pending);
+		ck_assert_int_eq(res.received, 7);
+		ck_assert_int_eq(res.lost, 1);
+		ck_assert_int_lt(dx_time_now_ns() - a, 25 * DX_NS_PER_MS);
+	}
+	for (int i = 0; i < 8; i++)
+		if (i != 3)
+			ck_assert_int_eq(t.b.dev[i].link.consecutive_misses, 0);
+	ck_assert_uint_ge(t.b.dev[3].link.misses, N + 20);
+	/* it comes back */
+	ck_assert_int_eq(dx_simbus_fault_remove(t.host, h), 0);
+	err = cycle(&t, 20 * DX_NS_PER_MS, &res);
+	ck_assert_int_eq(err, 0);
+	ck_assert_int_eq(res.received, 8);
+	ck_assert(!t.b.dev[3].link.lost);
+	stop(&t);
+}
+END_TEST
+
+/* Wrong ID, duplicate, late, corrupted, stale: each counted and ignored;
+ * bus-off reported. Damiao drives reply on their own master ids
+ * (id + 0x10), so bus fault rules can pick one drive's replies. */
+START_TEST(test_exchange_bad_frames)
+{
+	struct bench_bus t;
+	struct dx_exchange_result res;
+	struct dx_simbus_fault fr;
+	struct dx_can_frame f;
+	struct dx_drive_fb before;
+	int h;
+
+	if (getenv("DX_EXCHANGE_BUS") && !on_simbus)
+		dx_test_skip("fault injection needs simbus");
+	start(&t, "bad", dm8, 8, 3);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(cycle(&t, 20 * DX_NS_PER_MS, &res), 0);
+
+	/* wrong device: a reply on drive 3's master id naming motor 4, and a
+	 * frame nobody expects */
+	before = t.b.dev[2].fb;
+	memset(&f, 0, sizeof(f));
+	f.id = 0x13, f.len = 8, f.data[0] = 0x14;
+	memset(f.data + 1, 0x55, 7);
+	ck_assert_int_eq(dx_can_send(t.inj, &f, 1), 1);
+	f.id = 0x555;
+	ck_assert_int_eq(dx_can_send(t.inj, &f, 1), 1);
+	dx_simbus_wait_tx(t.inj, now_ns(&t) + 10 * DX_NS_PER_MS);
+	sleep_ns(DX_NS_PER_MS);
+	ck_assert_int_eq(cycle(&t, 20 * DX_NS_PER_MS, &res), 0);
+	ck_assert_uint_eq(t.b.dev[2].link.wrong_device, 1);
+	ck_assert_uint_eq(t.b.stats.unknown_ids, 1);
+	/* the genuine reply was applied, the impostor's 0x55 bytes were not */
+	ck_assert(t.b.dev[2].fb.ts_ns > before.ts_ns);
+	ck_assert(fabs(t.b.dev[2].fb.pos - (-12.5 + 25.0 * 0x5555 / 65535.0)) >
+		  1.0);
+
+	/* duplicate of drive 2's reply */
+	memset(&fr, 0, sizeof(fr));
+	fr.kind = DX_SIMBUS_FAULT_DUPLICATE;
+	fr.id = 0x12, fr.mask = 0x7ff, fr.count = 1, fr.node = -1;
+	h = dx_simbus_fault_add(t.host, &fr);
+	ck_assert_int_ge(h, 0);
+	ck_assert_int_eq(cycle(&t, 20 * DX_NS_PER_MS, &res), 0);
+	/* the copy may trail the cycle's end: it is counted either way */
+	sleep_ns(2 * DX_NS_PER_MS);
+	ck_assert_int_eq(cycle(&t, 20 * DX_NS_PER_MS, &res), 0);
+	ck_assert_uint_eq(t.b.dev[1].link.duplicates, 1);
+	dx_simbus_fault_remove(t.host, h);
+
+	/* late: drive 8 (the last to answer) is delayed past the deadline */
+	fr.kind = DX_SIMBUS_FAULT_DELAY;
+	fr.id = 0x18, fr.delay_ns = 15 * DX_NS_PER_MS;
+	h = dx_simbus_fault_add(t.host, &fr);
+	ck_assert_int_ge(h, 0);
+	ck_assert_int_eq(cycle(&t, 5 * DX_NS_PER_MS, &res), DX_ETIMEDOUT);
+	ck_assert_int_eq(res.received, 7);
+	ck_assert_uint_eq(t.b.dev[7].link.misses, 1);
+	sleep_ns(20 * DX_NS_PER_MS); /* it arrives before the next cycle */
+	ck_assert_int_eq(cycle(&t, 20 * DX_NS_PER_MS, &res), 0);
+	ck_assert_uint_eq(t.b.dev[7].link.late, 1);
+	ck_assert_uint_eq(t.b.dev[7].link.replies, 4 + 1 + 1 + 1);
+	dx_simbus_fault_remove(t.host, h);
+
+	/* corrupted: drive 6's reply becomes an error frame */
+	fr.kind = DX_SIMBUS_FAULT_CORRUPT;
+	fr.id = 0x16, fr.delay_ns = 0;
+	h = dx_simbus_fault_add(t.host, &fr);
+	uint64_t err_before = t.b.stats.err_frames;
+	ck_assert_int_ge(h, 0);
+	ck_assert_int_eq(cycle(&t, 5 * DX_NS_PER_MS, &res), DX_ETIMEDOUT);
+	ck_assert_int_eq(res.missed, 1);
+	ck_assert_int_eq(t.b.dev[5].answered, false);
+	ck_assert_uint_eq(t.b.stats.err_frames, err_before + 1);
+	dx_simbus_fault_remove(t.host, h);
+	ck_assert_int_eq(cycle(&t, 20 * DX_NS_PER_MS, &res), 0);
+
+	/* stale: a frame stamped before this cycle began */
+	struct dx_mit_addr a = {t.d[0].model, 1, 0x11};
+	struct dx_mit_fb mf;
+	memset(&mf, 0, sizeof(mf));
+	mf.pos = 3.0, mf.temp_c = 30, mf.enabled = true;
+	ck_assert_int_eq(dx_mit_encode_reply(&a, &mf, &f, NULL), 0);
+	f.ts_ns = t.b.cycle_start_ns - 1;
+	t.b.dev[0].got = 0;
+	dx_drive_bus_route(&t.b, &f, true);
+	ck_assert_uint_eq(t.b.dev[0].link.stale, 1);
+	ck_assert(fabs(t.b.dev[0].fb.pos - 3.0) > 1.0); /* not applied */
+
+	/* malformed: right id, wrong length */
+	f.ts_ns = t.b.cycle_start_ns + 1;
+	f.len = 5;
+	dx_drive_bus_route(&t.b, &f, true);
+	ck_assert_uint_eq(t.b.dev[0].link.malformed, 1);
+
+	/* bus-off of the host controller is reported, then recovered */
+	ck_assert_int_eq(dx_simbus_set_bus_off(t.host, -1, true), 0);
+	ck_assert_int_eq(cycle(&t, 5 * DX_NS_PER_MS, &res), DX_EBUSOFF);
+	ck_assert(res.bus_off);
+	ck_assert_uint_eq(t.b.stats.bus_off, 1);
+	ck_assert_int_eq(dx_simbus_set_bus_off(t.host, -1, false), 0);
+	ck_assert_int_eq(cycle(&t, 20 * DX_NS_PER_MS, &res), 0);
+	ck_assert_int_eq(res.received, 8);
+	stop(&t);
+}
+END_TEST
+
+/* Every protocol on one bus; CiA 402 is brought to operation enabled by
+ * the exchange's state stepping, and positions track their targets. */
+START_TEST(test_exchange_mixed)
+{
+	static const char *const mix[] = {
+		"mit:ak70-10:id=1", "mit:dm-j4340:id=2", "mit:rs01:id=3",
+		"odrive:default:id=8", "cia402:generic:id=5",
+	};
+	struct bench_bus t;
+	struct dx_exchange_result res;
+	struct dx_can_frame nmt;
+	int err = 0;
+
+	start(&t, "mix", mix, 5, 3);
+	/* routing is O(1) and exact for every reply kind */
+	for (size_t i = 0; i < 5; i++) {
+		struct dx_can_frame out[4], in;
+		int n;
+		memset(&in, 0, sizeof(in));
+		if (t.d[i].proto == DX_DRIVE_CIA402) {
+			dx_co_sync(&in);
+		} else if (t.d[i].proto == DX_DRIVE_ODRIVE) {
+			in.id = 8u << 5 | DX_ODRIVE_GET_ENCODER_ESTIMATES;
+			in.flags = DX_CAN_RTR;
+			in.len = 8;
+		} else {
+			struct dx_mit_addr a = {t.d[i].model, t.d[i].id,
+						t.d[i].master};
+			dx_mit_encode_special(&a, DX_MIT_ENABLE, &in);
+		}
+		struct dx_vdrive tmp;
+		ck_assert_int_eq(dx_vdrive_init(&tmp, &t.d[i]), 0);
+		tmp.nmt = DX_NMT_OPERATIONAL;
+		n = dx_vdrive_handle(&tmp, &in, out, 4);
+		ck_assert_int_ge(n, 1);
+		for (int j = 0; j < n; j++)
+			ck_assert_int_eq(dx_drive_bus_lookup(&t.b, &out[j]),
+					 (int)i);
+	}
+	ck_assert_int_eq(dx_co_nmt(0, DX_NMT_START, &nmt), 0);
+	ck_assert_int_eq(dx_can_send(t.host, &nmt, 1), 1);
+	sleep_ns(2 * DX_NS_PER_MS);
+	for (int k = 0; k < 400; k++) {
+		err = cycle(&t, 20 * DX_NS_PER_MS, &res);
+		if (k > 5)
+			ck_assert_int_eq(err, 0);
+		sleep_ns(DX_NS_PER_MS);
+	}
+	ck_assert_int_eq(t.b.dev[4].fb.state, DX_CIA402_OPERATION_ENABLED);
+	for (size_t i = 0; i < 5; i++) {
+		/* targets 0.1 * i rad; 0.4 s of simulated motion */
+		ck_assert_msg(fabs(t.b.dev[i].fb.pos - 0.1 * (double)i) < 0.05,
+			      "drive %zu at %g", i, t.b.dev[i].fb.pos);
+		ck_assert_uint_eq(t.b.dev[i].link.wrong_device, 0);
+		ck_assert_uint_eq(t.b.dev[i].link.malformed, 0);
+	}
+	stop(&t);
+}
+END_TEST
+
+START_TEST(test_route_conflicts)
+{
+	struct dx_drive_desc d[2];
+	struct dx_drive_bus_config cfg;
+	static struct dx_drive_bus b;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.devs = d;
+	cfg.n_devs = 2;
+	ck_assert_int_eq(dx_drive_desc_parse("mit:ak80-9:id=1", &d[0]), 0);
+	ck_assert_int_eq(dx_drive_desc_parse("mit:ak60-6:id=1", &d[1]), 0);
+	ck_assert_int_eq(dx_drive_bus_init(&b, &cfg), DX_EEXIST);
+	ck_assert_int_eq(dx_drive_desc_parse("odrive:default:id=0", &d[1]), 0);
+	/* node 0's heartbeat 0x001 does not collide with master id 0 */
+	ck_assert_int_eq(dx_drive_bus_init(&b, &cfg), DX_EEXIST);
+	ck_assert_int_eq(dx_drive_desc_parse("odrive:default:id=1", &d[1]), 0);
+	ck_assert_int_eq(dx_drive_bus_init(&b, &cfg), 0);
+	ck_assert_int_eq(dx_drive_desc_parse("mit:rs01:id=1", &d[0]), 0);
+	ck_assert_int_eq(dx_drive_desc_parse("mit:rs05:id=1", &d[1]), 0);
+	ck_assert_int_eq(dx_drive_bus_init(&b, &cfg), DX_EEXIST);
+	cfg.n_devs = DX_DRIVE_BUS_MAX + 1;
+	ck_assert_int_eq(dx_drive_bus_init(&b, &cfg), DX_ENOSPC);
+	struct dx_drive_cmd c = {NAN, 0, 0, 0, 0, 0, false};
+	cfg.n_devs = 1;
+	ck_assert_int_eq(dx_drive_bus_init(&b, &cfg), 0);
+	ck_assert_int_eq(dx_drive_bus_set_cmd(&b, 0, &c), DX_ENOTFINITE);
+	ck_assert_int_eq(dx_drive_bus_set_cmd(&b, 5, &c), DX_EINVAL);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("exchange");
+	TCase *tc = tcase_create("exchange");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_route_conflicts);
+	tcase_add_test(tc, test_exchange_16_timing);
+	tcase_add_test(tc, test_exchange_lost_link);
+	tcase_add_test(tc, test_exchange_bad_frames);
+	tcase_add_test(tc, test_exchange_mixed);
+	suite_add_tcase(s, tc);
+	return dx_test_run(s);
+}
