@@ -22,6 +22,7 @@ int main(void)
 #else
 
 #include <dexrt/kin.h>
+#include <dexrt/sim.h>
 #include <dexrt/simworld.h>
 
 static char path_buf[4096];
@@ -471,6 +472,74 @@ START_TEST(test_free_fall_and_pose)
 			 DX_ENOTFINITE);
 	ck_assert_int_eq(dx_simworld_set_gravity(w, (double[3]){0, NAN, 0}),
 			 DX_ENOTFINITE);
+	dx_simworld_free(w);
+}
+END_TEST
+
+/* A virtual drive's motor hands its mechanics to the world: the motor's
+ * torque moves the joint through a 2:1 link with an offset, the rotor's
+ * reflected inertia becomes the joint's armature, and the motor reads the
+ * joint back. */
+START_TEST(test_vmotor_link)
+{
+	struct dx_simworld *w = load_str(pendulum);
+	struct dx_vmotor_params mp;
+	struct dx_vmotor m, mk;
+	struct dx_simworld_motor_link l, lk;
+	int j = dx_simworld_joint_index(w, "j");
+	int k = dx_simworld_joint_index(w, "k");
+	/* rotor 1e-6 kg m^2 through a 10:1 gear: 1e-4 at the motor output,
+	 * 1e-4 / 2^2 at the joint */
+	const double s = 2.0, arm = 1e-6 * 10 * 10 / (s * s);
+	const double I = 2e-4 + 0.3 * 0.05 * 0.05;
+	const double tau_m = 0.04;
+	const double alpha = (tau_m / s) / (I + arm);
+	const unsigned n = 2000;
+	const double dt = 0.0005, T = n * dt;
+	double q, qd;
+
+	dx_vmotor_params_default(&mp, 1.0, 0.1, 1e-6, 10);
+	mp.viscous = 0;
+	mp.coulomb = 0;
+	ck_assert_int_eq(dx_vmotor_init(&m, &mp), 0);
+	ck_assert_int_eq(dx_simworld_motor_link_init(&l, w, (unsigned)j, s, 0.1), 0);
+	ck_assert_int_eq(dx_simworld_motor_link_init(&l, w, (unsigned)j, 0, 0.1),
+			 DX_EINVAL);
+	ck_assert_int_eq(dx_simworld_motor_link_init(&l, w, 99, s, 0.1), DX_EINVAL);
+	ck_assert_int_eq(dx_simworld_motor_link_init(&l, w, (unsigned)j, s, 0.1), 0);
+	dx_vmotor_set_dynamics(&m, dx_simworld_motor_dynamics, &l);
+	ck_assert_int_eq(dx_simworld_joint_set_drive(w, (unsigned)j, arm, 0, 0), 0);
+	ck_assert_int_eq(dx_simworld_joint_set_drive(w, (unsigned)j, -1, 0, 0),
+			 DX_EINVAL);
+	for (unsigned i = 0; i < n; i++) {
+		dx_vmotor_step(&m, tau_m, dt);
+		ck_assert_int_eq(dx_simworld_step(w, 1), 0);
+	}
+	ck_assert_int_eq(dx_simworld_get_joint(w, (unsigned)j, &q, &qd), 0);
+	/* the joint: alpha = (tau / s) / (I + armature), 1e-9 relative */
+	dx_ck_near(qd, alpha * T, 1e-9 * alpha * T);
+	dx_ck_near(q, alpha * dt * dt * n * (n + 1) / 2, 1e-9);
+	/* the motor read the joint before the last step, in its own units */
+	dx_ck_near(m.vel, alpha * (T - dt) / s, 1e-9);
+	dx_ck_near(m.pos, (alpha * dt * dt * (n - 1) * n / 2 - 0.1) / s, 1e-9);
+
+	/* a motor torque beyond the joint's motor range is clamped to it */
+	ck_assert_int_eq(dx_vmotor_init(&mk, &mp), 0);
+	ck_assert_int_eq(dx_simworld_motor_link_init(&lk, w, (unsigned)k, 0.5, 0), 0);
+	dx_vmotor_set_dynamics(&mk, dx_simworld_motor_dynamics, &lk);
+	dx_vmotor_step(&mk, 1.0, dt); /* 2 N m at the joint, motor range 0.5 */
+	ck_assert_int_eq(dx_simworld_get_torque(w, (unsigned)k, &q), 0);
+	dx_ck_near(q, 0.5, 0);
+	ck_assert_uint_eq(lk.clamped, 1);
+	/* Coulomb friction of the motor, as MuJoCo friction loss, holds the
+	 * joint against a smaller torque. MuJoCo's friction loss is a soft
+	 * constraint, so the joint creeps (0.22 rad/s here); frictionless it
+	 * would reach 0.2 / 9.5e-4 * 0.5 = 105 rad/s: below 1 % of that */
+	ck_assert_int_eq(dx_simworld_joint_set_drive(w, (unsigned)k, 0, 0, 0.3), 0);
+	ck_assert_int_eq(dx_simworld_set_torque(w, (unsigned)k, 0.2), 0);
+	ck_assert_int_eq(dx_simworld_step(w, 1000), 0);
+	ck_assert_int_eq(dx_simworld_get_joint(w, (unsigned)k, NULL, &qd), 0);
+	ck_assert_msg(fabs(qd) < 1.05, "qd %g", qd);
 	dx_simworld_free(w);
 }
 END_TEST
@@ -1059,6 +1128,7 @@ static Suite *world_suite(void)
 	tcase_add_test(tc, test_touch_press);
 	tcase_add_test(tc, test_mass_weight);
 	tcase_add_test(tc, test_free_fall_and_pose);
+	tcase_add_test(tc, test_vmotor_link);
 	tcase_add_test(tc, test_advance_time);
 	tcase_add_test(tc, test_determinism);
 	tcase_add_test(tc, test_lift_servo);

@@ -210,11 +210,70 @@ DX_API int dx_simworld_set_torque(struct dx_simworld *w, unsigned j,
 DX_API int dx_simworld_get_torque(const struct dx_simworld *w, unsigned j,
 				  double *tau);
 
+/** Sets the drive-side passive terms of joint @p j: @p armature (kg m^2 or
+ *  kg, the reflected rotor inertia added to the joint's diagonal inertia),
+ *  @p damping (viscous, N m s/rad) and @p friction (Coulomb friction loss,
+ *  N m). For a virtual motor whose built-in dynamics MuJoCo replaces (see
+ *  dx_simworld_motor_dynamics()), from its struct dx_vmotor_params and a
+ *  link scale s: armature = rotor_inertia gear_ratio^2 / s^2, damping =
+ *  viscous / s^2, friction = coulomb / |s|. MuJoCo's friction loss is a
+ *  soft constraint: under a torque below @p friction the joint creeps
+ *  slowly instead of sticking. Recomputes MuJoCo's derived
+ *  constants; the state is kept. @return 0, DX_EINVAL (negative values),
+ *  DX_ENOTFINITE, DX_ESTATE. Not real-time safe (set-up). */
+DX_API int dx_simworld_joint_set_drive(struct dx_simworld *w, unsigned j,
+				       double armature, double damping,
+				       double friction);
+
 /** Sets joint @p j's position and velocity (placing the hand, tests). The
  *  derived quantities are stale until dx_simworld_forward() or the next
  *  step. @return 0, DX_EINVAL or DX_ENOTFINITE. Real-time safe. */
 DX_API int dx_simworld_set_joint(struct dx_simworld *w, unsigned j, double q,
 				 double qd);
+/** @} */
+
+/* ------------------------------------------------------------------------ */
+/** @name Virtual motors on world joints
+ *  A virtual drive's motor (struct dx_vmotor of sim.h) can hand its
+ *  mechanics to the world: install dx_simworld_motor_dynamics() with a
+ *  struct dx_simworld_motor_link as the motor's replacement dynamics
+ *  (dx_vmotor_set_dynamics(&motor, dx_simworld_motor_dynamics, &link)).
+ *  Each time the motor steps, its torque (after its torque limit) becomes
+ *  the joint's torque and the motor reads back the joint's position and
+ *  velocity. The world itself moves only in dx_simworld_advance(): a
+ *  simulated hand steps its drives (which set the torques) and then
+ *  advances the world to the same bus time, or steps the drives from the
+ *  world's step hook. Either way all joints move together, deterministically.
+ *  The rotor inertia and friction of the motor model then belong in the
+ *  world: dx_simworld_joint_set_drive().
+ *  @{ */
+
+/** Binding of one motor output shaft to one world joint:
+ *  q_joint = scale * pos_motor + offset, tau_joint = tau_motor / scale. */
+struct dx_simworld_motor_link {
+	struct dx_simworld *w;
+	unsigned joint;
+	double scale;   /**< joint units per motor output unit (sign: direction) */
+	double offset;  /**< joint position at motor position 0 */
+	/** Motor torques beyond the joint's own motor range are clamped to it
+	 *  (counted here); the drive's own limit applies first. */
+	uint64_t clamped;
+};
+
+/** Fills a link. @return 0, DX_EINVAL (bad joint, scale 0, NULL) or
+ *  DX_ENOTFINITE. */
+DX_API int dx_simworld_motor_link_init(struct dx_simworld_motor_link *l,
+				       struct dx_simworld *w, unsigned joint,
+				       double scale, double offset);
+
+/** Replacement dynamics for a virtual motor, with the signature of sim.h's
+ *  dx_vmotor_dynamics_fn: @p user is a struct dx_simworld_motor_link.
+ *  Applies @p tau (N m at the motor output) to the joint and writes the
+ *  joint's current state back to @p pos and @p vel in motor units; @p dt is
+ *  not integrated here (the world steps in dx_simworld_advance()).
+ *  Real-time safe. */
+DX_API void dx_simworld_motor_dynamics(void *user, double tau, double dt,
+				       double *pos, double *vel);
 /** @} */
 
 /* ------------------------------------------------------------------------ */

@@ -907,6 +907,97 @@ int dx_simworld_get_torque(const struct dx_simworld *w, unsigned j,
 	return 0;
 }
 
+static void setconst_fn(struct dx_simworld *w, void *arg);
+
+struct drive_args {
+	int dof;
+	double armature, damping, friction;
+};
+
+static void set_drive_fn(struct dx_simworld *w, void *arg)
+{
+	const struct drive_args *a = arg;
+
+	w->m->dof_armature[a->dof] = a->armature;
+	w->m->dof_damping[a->dof] = a->damping;
+	w->m->dof_frictionloss[a->dof] = a->friction;
+	setconst_fn(w, NULL);
+}
+
+int dx_simworld_joint_set_drive(struct dx_simworld *w, unsigned j,
+				double armature, double damping,
+				double friction)
+{
+	struct drive_args a;
+	int rc;
+
+	if (!w || j >= w->njoints)
+		return DX_EINVAL;
+	if (!isfinite(armature) || !isfinite(damping) || !isfinite(friction))
+		return DX_ENOTFINITE;
+	if (armature < 0 || damping < 0 || friction < 0)
+		return DX_EINVAL;
+	if (w->failed)
+		return DX_ESTATE;
+	a.dof = w->m->jnt_dofadr[w->jnt[j]];
+	a.armature = armature;
+	a.damping = damping;
+	a.friction = friction;
+	mj_quiet = true;
+	rc = guarded(w, set_drive_fn, &a);
+	mj_quiet = false;
+	if (rc == 0)
+		w->fresh = true;
+	return rc;
+}
+
+int dx_simworld_motor_link_init(struct dx_simworld_motor_link *l,
+				struct dx_simworld *w, unsigned joint,
+				double scale, double offset)
+{
+	if (!l || !w || joint >= w->njoints)
+		return DX_EINVAL;
+	if (!isfinite(scale) || !isfinite(offset))
+		return DX_ENOTFINITE;
+	if (scale == 0)
+		return DX_EINVAL;
+	memset(l, 0, sizeof(*l));
+	l->w = w;
+	l->joint = joint;
+	l->scale = scale;
+	l->offset = offset;
+	return 0;
+}
+
+void dx_simworld_motor_dynamics(void *user, double tau, double dt,
+				double *pos, double *vel)
+{
+	struct dx_simworld_motor_link *l = user;
+	struct dx_simworld *w;
+	double tj, q, qd;
+	int a;
+
+	if (!l || !l->w || l->joint >= l->w->njoints)
+		return;
+	w = l->w;
+	tj = isfinite(tau) ? tau / l->scale : 0;
+	a = w->motor[l->joint];
+	if (a >= 0 && w->m->actuator_ctrllimited[a]) {
+		const mjtNum *r = w->m->actuator_ctrlrange + 2 * a;
+
+		if (tj < r[0] || tj > r[1]) {
+			tj = tj < r[0] ? r[0] : r[1];
+			l->clamped++;
+		}
+	}
+	dx_simworld_set_torque(w, l->joint, tj);
+	dx_simworld_get_joint(w, l->joint, &q, &qd);
+	if (pos)
+		*pos = (q - l->offset) / l->scale;
+	if (vel)
+		*vel = qd / l->scale;
+}
+
 int dx_simworld_set_joint(struct dx_simworld *w, unsigned j, double q,
 			  double qd)
 {
