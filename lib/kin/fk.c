@@ -209,6 +209,7 @@ int dx_kin_chain_create(const struct dx_kin_model *m, const char *base,
 		}
 		s->qi = qi;
 	}
+	c->shared_vars = c->nv < c->nsteps;
 	c->tip_tf = acc;
 	c->tip_rot_identity = dx__rot_is_identity(acc.R);
 	c->tip_identity = c->tip_rot_identity && acc.p[0] == 0 &&
@@ -461,28 +462,40 @@ chain_eval(const struct dx_kin_chain *c, const double *q,
 	}
 	if (!J)
 		return;
-	for (unsigned r = 0; r < 6; r++)
-		memset(J + r * ldj, 0, c->nv * sizeof(double));
+	/* Columns are written directly, unless a variable drives several
+	 * joints (mimic) and its columns add up. */
+	if (c->shared_vars)
+		for (unsigned r = 0; r < 6; r++)
+			for (unsigned i = 0; i < c->nv; i++)
+				J[r * ldj + i] = 0;
 	for (unsigned k = 0; k < c->nsteps; k++) {
 		const struct dx__kin_step *s = &c->steps[k];
 		const double *z = zs[k];
-		double m = s->mult;
+		double m = s->mult, col[6];
 		int i = s->qi;
 
 		if (s->type == DX_KIN_PRISMATIC) {
-			J[0 * ldj + i] += m * z[0];
-			J[1 * ldj + i] += m * z[1];
-			J[2 * ldj + i] += m * z[2];
-			continue;
-		}
-		double d[3] = {p[0] - ps[k][0], p[1] - ps[k][1], p[2] - ps[k][2]};
+			col[0] = m * z[0];
+			col[1] = m * z[1];
+			col[2] = m * z[2];
+			col[3] = col[4] = col[5] = 0;
+		} else {
+			double d0 = p[0] - ps[k][0], d1 = p[1] - ps[k][1],
+			       d2 = p[2] - ps[k][2];
 
-		J[0 * ldj + i] += m * (z[1] * d[2] - z[2] * d[1]);
-		J[1 * ldj + i] += m * (z[2] * d[0] - z[0] * d[2]);
-		J[2 * ldj + i] += m * (z[0] * d[1] - z[1] * d[0]);
-		J[3 * ldj + i] += m * z[0];
-		J[4 * ldj + i] += m * z[1];
-		J[5 * ldj + i] += m * z[2];
+			col[0] = m * (z[1] * d2 - z[2] * d1);
+			col[1] = m * (z[2] * d0 - z[0] * d2);
+			col[2] = m * (z[0] * d1 - z[1] * d0);
+			col[3] = m * z[0];
+			col[4] = m * z[1];
+			col[5] = m * z[2];
+		}
+		if (c->shared_vars)
+			for (int r = 0; r < 6; r++)
+				J[r * ldj + i] += col[r];
+		else
+			for (int r = 0; r < 6; r++)
+				J[r * ldj + i] = col[r];
 	}
 }
 

@@ -389,25 +389,30 @@ static double evaluate(struct dx_kin_ik *ik, const struct ik_group *g,
 	return E;
 }
 
-/* In-place Cholesky solve of the SPD k x k system M x = rhs (x in rhs).
- * Returns false when M is not positive definite. */
-static bool chol_solve(double *M, unsigned k, double *rhs)
+/* In-place LDL^T solve of the SPD k x k system M x = rhs (x in rhs; only
+ * the lower triangle of M is read). No square roots. Returns false when a
+ * pivot is not positive (M not positive definite). */
+static bool ldl_solve(double *M, unsigned k, double *rhs)
 {
+	double dinv[6 * MAX_TIPS > 64 ? 64 : 6 * MAX_TIPS];
+	double *di = k <= DX_ARRAY_SIZE(dinv) ? dinv : NULL;
+
 	for (unsigned j = 0; j < k; j++) {
 		double d = M[j * k + j];
 
 		for (unsigned p = 0; p < j; p++)
-			d -= M[j * k + p] * M[j * k + p];
+			d -= M[j * k + p] * M[j * k + p] * M[p * k + p];
 		if (!(d > 0))
 			return false;
-		d = sqrt(d);
 		M[j * k + j] = d;
+		if (di)
+			di[j] = 1.0 / d;
 		for (unsigned i = j + 1; i < k; i++) {
 			double s = M[i * k + j];
 
 			for (unsigned p = 0; p < j; p++)
-				s -= M[i * k + p] * M[j * k + p];
-			M[i * k + j] = s / d;
+				s -= M[i * k + p] * M[j * k + p] * M[p * k + p];
+			M[i * k + j] = di ? s * di[j] : s / d;
 		}
 	}
 	for (unsigned i = 0; i < k; i++) {
@@ -415,14 +420,16 @@ static bool chol_solve(double *M, unsigned k, double *rhs)
 
 		for (unsigned p = 0; p < i; p++)
 			s -= M[i * k + p] * rhs[p];
-		rhs[i] = s / M[i * k + i];
+		rhs[i] = s;
 	}
+	for (unsigned i = 0; i < k; i++)
+		rhs[i] = di ? rhs[i] * di[i] : rhs[i] / M[i * k + i];
 	for (unsigned i = k; i-- > 0;) {
 		double s = rhs[i];
 
 		for (unsigned p = i + 1; p < k; p++)
 			s -= M[p * k + i] * rhs[p];
-		rhs[i] = s / M[i * k + i];
+		rhs[i] = s;
 	}
 	return true;
 }
@@ -434,6 +441,44 @@ static bool dls_solve(struct dx_kin_ik *ik, unsigned m, unsigned n,
 	const double *A = ik->A, *b = ik->b;
 	double *M = ik->M, *y = ik->y, *dq = ik->dq;
 
+	if (m == 3 && n >= 3) {
+		/* one position-only tip (the fingers): straight-line code */
+		const double *a0 = A, *a1 = A + n, *a2 = A + 2 * n;
+		double m00 = lambda, m10 = 0, m11 = lambda, m20 = 0, m21 = 0,
+		       m22 = lambda;
+		double d0, d1, d2, l10, l20, l21, y0, y1, y2;
+
+		for (unsigned c = 0; c < n; c++) {
+			m00 += a0[c] * a0[c];
+			m10 += a1[c] * a0[c];
+			m11 += a1[c] * a1[c];
+			m20 += a2[c] * a0[c];
+			m21 += a2[c] * a1[c];
+			m22 += a2[c] * a2[c];
+		}
+		/* LDL^T */
+		d0 = m00;
+		if (!(d0 > 0))
+			return false;
+		l10 = m10 / d0;
+		l20 = m20 / d0;
+		d1 = m11 - l10 * l10 * d0;
+		if (!(d1 > 0))
+			return false;
+		l21 = (m21 - l20 * l10 * d0) / d1;
+		d2 = m22 - l20 * l20 * d0 - l21 * l21 * d1;
+		if (!(d2 > 0))
+			return false;
+		y0 = b[0];
+		y1 = b[1] - l10 * y0;
+		y2 = b[2] - l20 * y0 - l21 * y1;
+		y2 /= d2;
+		y1 = y1 / d1 - l21 * y2;
+		y0 = y0 / d0 - l10 * y1 - l20 * y2;
+		for (unsigned c = 0; c < n; c++)
+			dq[c] = a0[c] * y0 + a1[c] * y1 + a2[c] * y2;
+		return true;
+	}
 	if (m <= n) {
 		for (unsigned i = 0; i < m; i++) {
 			const double *ai = A + (size_t)i * n;
@@ -449,7 +494,7 @@ static bool dls_solve(struct dx_kin_ik *ik, unsigned m, unsigned n,
 			M[i * m + i] += lambda;
 			y[i] = b[i];
 		}
-		if (!chol_solve(M, m, y))
+		if (!ldl_solve(M, m, y))
 			return false;
 		for (unsigned c = 0; c < n; c++) {
 			double s = 0;
@@ -475,7 +520,7 @@ static bool dls_solve(struct dx_kin_ik *ik, unsigned m, unsigned n,
 			s += A[(size_t)r * n + i] * b[r];
 		dq[i] = s;
 	}
-	return chol_solve(M, n, dq);
+	return ldl_solve(M, n, dq);
 }
 
 /* One damped step. Variables resting on a limit that the step would push

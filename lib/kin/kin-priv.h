@@ -80,6 +80,7 @@ struct dx_kin_chain {
 	struct dx_kin_pose tip_tf;    /* trailing fixed joints */
 	bool tip_identity, tip_rot_identity;
 	unsigned nv;
+	bool shared_vars;             /* a variable drives several steps */
 	int *var_model;               /* chain var -> model var */
 	double *lower, *upper;
 	unsigned njoints;
