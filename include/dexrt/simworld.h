@@ -45,7 +45,10 @@
  *  mju_user_warning) are installed by the first load when they are unset:
  *  warnings go to dx_log() (never from inside a step), and an internal
  *  MuJoCo error during a call of this module makes the call return
- *  DX_ESTATE (see dx_simworld_advance()) instead of ending the process.
+ *  DX_ESTATE (see dx_simworld_advance()) instead of ending the process
+ *  (outside this module's calls a MuJoCo error is logged and aborts, where
+ *  MuJoCo's default prints and exits). Loads on several threads are
+ *  serialised.
  */
 #ifndef DEXRT_SIMWORLD_H
 #define DEXRT_SIMWORLD_H

@@ -11,6 +11,7 @@
  * checkPos, checkVel, forward, checkAcc, then the integrator. */
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -73,6 +74,10 @@ struct dx_simworld {
  * installed here jumps back to the guarded call instead, when one is active
  * on this thread. Thread-local so two worlds on two threads stay apart. */
 static _Thread_local jmp_buf *mj_env;
+/* Serialises model compilation and the handler installation: MuJoCo 2.2's
+ * XML parser and compiler are not documented as safe to run on several
+ * threads at once. */
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Thread_local bool mj_quiet;
 static _Thread_local char mj_errmsg[256];
 
@@ -504,14 +509,16 @@ static int load_common(const char *label, const char *path, const mjVFS *vfs,
 		return DX_ENOMEM;
 	}
 	w->cfg = c;
-	install_handlers();
 
 	memset(&a, 0, sizeof(a));
 	a.path = path;
 	a.vfs = vfs;
 	a.msg = msg;
 	a.msg_len = (int)sizeof(msg);
+	pthread_mutex_lock(&load_lock);
+	install_handlers();
 	rc = guarded(NULL, load_fn, &a);
+	pthread_mutex_unlock(&load_lock);
 	if (rc < 0) {
 		set_err(err, DX_EPARSE, "%s: MuJoCo error: %s", label, mj_errmsg);
 		if (a.m)
