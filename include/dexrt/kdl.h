@@ -62,9 +62,11 @@ DX_API void dx_kdl_config_default(struct dx_kdl_config *cfg);
 
 /** Builds the KDL chain from @p base (NULL: root) to @p tip of @p m and the
  *  solvers selected by @p cfg (NULL: defaults). The model must outlive the
- *  handle. @return 0, DX_ENOENT, DX_EINVAL, DX_ENOMEM, DX_ENOSYS (no KDL),
- *  DX_ENOTSUP (IK requested on a chain with mimic joints is still created,
- *  but dx_kdl_ik() then returns DX_ENOTSUP). Not real-time safe. */
+ *  handle. A chain with mimic joints is built (FK and Jacobian work) but
+ *  dx_kdl_ik() refuses it, as KDL's solvers would treat the coupled joints
+ *  as independent. @return 0, DX_ENOENT (unknown link), DX_EINVAL (tip not
+ *  below base, NULL), DX_ENOMEM, DX_EIO (KDL threw), DX_ENOSYS (no KDL).
+ *  Not real-time safe. */
 DX_API int dx_kdl_create(const struct dx_kin_model *m, const char *base,
 			 const char *tip, const struct dx_kdl_config *cfg,
 			 struct dx_kdl **out);

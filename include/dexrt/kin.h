@@ -177,7 +177,8 @@ struct dx_kin_chain;
 
 /** Builds the chain from @p base (NULL: the root) to @p tip.
  *  @return 0, DX_ENOENT (unknown link), DX_EINVAL (tip not below base, or
- *  NULL arguments), DX_ENOMEM. Not real-time safe. */
+ *  NULL arguments), DX_ENOSPC (more than 64 moving joints), DX_ENOMEM.
+ *  Not real-time safe. */
 DX_API int dx_kin_chain_create(const struct dx_kin_model *m, const char *base,
 			       const char *tip, struct dx_kin_chain **out);
 /** Frees a chain (NULL accepted). */
@@ -186,16 +187,20 @@ DX_API void dx_kin_chain_free(struct dx_kin_chain *c);
 DX_API unsigned dx_kin_chain_nvars(const struct dx_kin_chain *c);
 /** Model variable of chain variable @p i (-1 when out of range). */
 DX_API int dx_kin_chain_var(const struct dx_kin_chain *c, unsigned i);
-/** Number of joints on the chain (fixed ones included) and the model joint
- *  index of the i-th, base to tip. */
+/** Number of joints on the chain, fixed ones included. */
 DX_API unsigned dx_kin_chain_njoints(const struct dx_kin_chain *c);
+/** Model joint index of the @p i-th joint of the chain, base to tip (-1 when
+ *  out of range). */
 DX_API int dx_kin_chain_joint(const struct dx_kin_chain *c, unsigned i);
 /** Effective limits of the chain variables. */
 DX_API void dx_kin_chain_limits(const struct dx_kin_chain *c, double *lower,
 				double *upper);
-/** Copies the chain's variables out of a model vector and back. */
+/** Copies the chain's variables out of a model vector (nvars entries)
+ *  into @p q_chain. Real-time safe. */
 DX_API void dx_kin_chain_gather(const struct dx_kin_chain *c,
 				const double *q_model, double *q_chain);
+/** Copies chain variables into their places of a model vector; the other
+ *  entries are left alone. Real-time safe. */
 DX_API void dx_kin_chain_scatter(const struct dx_kin_chain *c,
 				 const double *q_chain, double *q_model);
 
@@ -229,6 +234,12 @@ DX_API int dx_kin_chain_jacobian(const struct dx_kin_chain *c, const double *q,
  *  so every iterate - and the answer - lies within limits. Mimic joints are
  *  folded into their master's column.
  *
+ *  A variable resting on a limit that a step would push further out is
+ *  held for that step (its column removed and the step solved again), so
+ *  the other joints take up the motion. Tips that share no variable (the
+ *  fingers of a hand on a fixed palm) are solved as separate problems, each
+ *  with its own damping; tips sharing joints (a wrist) form one problem.
+ *
  *  Warm mode: one attempt from the seed, at most max_iters iterations
  *  (the control-cycle mode). Cold mode: the seed first, then up to
  *  max_restarts restarts from uniformly drawn in-limit configurations
@@ -236,8 +247,10 @@ DX_API int dx_kin_chain_jacobian(const struct dx_kin_chain *c, const double *q,
  *  same answer), restarting only the variables of tips not yet solved.
  *
  *  Success means every tip is within tol_pos (m) and, for full-pose tips,
- *  tol_rot (rad); the answer is re-checked by FK and against the limits
- *  before it is reported as found.
+ *  tol_rot (rad), measured by FK at the returned configuration (which is
+ *  clamped into the limits once more before it is returned). An iteration
+ *  is one FK + Jacobian evaluation (about 0.1-0.2 us for 4-7 joints).
+ *  Stack use: about 5 KiB.
  *  @{ */
 
 struct dx_kin_ik;

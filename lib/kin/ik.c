@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Inverse kinematics: damped least squares with adaptive damping over all
- * tips at once, projected onto the joint limits, with bounded random
+/* Inverse kinematics: damped least squares with adaptive damping per group
+ * of coupled tips, projected onto the joint limits, with bounded random
  * restarts (see kin.h for the method and its reference). Everything the
  * solve needs is allocated in dx_kin_ik_create(). */
 #include <math.h>
@@ -394,8 +394,8 @@ static double evaluate(struct dx_kin_ik *ik, const struct ik_group *g,
  * pivot is not positive (M not positive definite). */
 static bool ldl_solve(double *M, unsigned k, double *rhs)
 {
-	double dinv[6 * MAX_TIPS > 64 ? 64 : 6 * MAX_TIPS];
-	double *di = k <= DX_ARRAY_SIZE(dinv) ? dinv : NULL;
+	double dinv[64];
+	double *di = k <= DX_ARRAY_SIZE(dinv) ? dinv : NULL; /* else divide */
 
 	for (unsigned j = 0; j < k; j++) {
 		double d = M[j * k + j];
