@@ -104,6 +104,23 @@ static int phase(struct dxb *b, struct dx_simworld *w, const char *name,
 		 name, contacts);
 	dxb_report(b, label, &h, extra);
 
+	/* reading every pad as a simulated hand does once per bus cycle:
+	 * the taxel grid and the contact list */
+	dx_hist_reset(&h);
+	for (unsigned i = 0; i < calls; i++) {
+		static double taxels[64];
+		static struct dx_simworld_contact ct[8];
+		int64_t s = dxb_now();
+
+		for (unsigned p = 0; p < dx_simworld_npads(w); p++) {
+			DXB_KEEP(dx_simworld_pad_read(w, p, taxels, 64));
+			DXB_KEEP(dx_simworld_pad_contacts(w, p, ct, 8));
+		}
+		dx_hist_add(&h, dxb_now() - s);
+	}
+	snprintf(label, sizeof(label), "world %s: read 4 pads (grid+contacts)", name);
+	dxb_report(b, label, &h, extra);
+
 	t0 = dxb_now();
 	rc = dx_simworld_step(w, long_steps);
 	t0 = dxb_now() - t0;
