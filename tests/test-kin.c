@@ -301,6 +301,69 @@ START_TEST(test_prismatic_general_axes)
 }
 END_TEST
 
+/* A chain longer than the fast path's scratch (80 moving joints, mixed
+ * axes and a prismatic joint) gives the same FK as the tree FK and a
+ * Jacobian that matches finite differences. */
+START_TEST(test_long_chain)
+{
+	enum { N = 80 };
+	size_t cap = 64 + N * 400, len = 0;
+	char *xml = malloc(cap);
+	struct dx_kin_model *m;
+	struct dx_kin_chain *c;
+	struct dx_kin_pose *all, p;
+	double q[N];
+
+	len += (size_t)snprintf(xml + len, cap - len,
+				"<robot name=\"long\"><link name=\"l0\"/>");
+	for (int i = 1; i <= N; i++) {
+		static const char *const axes[] = {"0 0 1", "0 1 0", "1 0 0",
+						   "0.6 0 0.8"};
+
+		len += (size_t)snprintf(xml + len, cap - len,
+			"<link name=\"l%d\"/><joint name=\"j%d\" type=\"%s\">"
+			"<parent link=\"l%d\"/><child link=\"l%d\"/>"
+			"<origin xyz=\"0.01 0.002 0.015\" rpy=\"0.1 0 0.05\"/>"
+			"<axis xyz=\"%s\"/><limit lower=\"-1\" upper=\"1\"/></joint>",
+			i, i, i == 40 ? "prismatic" : "revolute", i - 1, i,
+			axes[i % 4]);
+	}
+	len += (size_t)snprintf(xml + len, cap - len, "</robot>");
+	ck_assert_uint_lt(len, cap);
+	ck_assert_int_eq(dx_kin_model_load_string(xml, len, &m, NULL), 0);
+	free(xml);
+	ck_assert_int_eq(dx_kin_chain_create(m, NULL, "l80", &c), 0);
+	ck_assert_uint_eq(dx_kin_chain_nvars(c), N);
+	all = calloc(N + 1, sizeof(*all));
+	for (int k = 0; k < 5; k++) {
+		double J[6 * N], h = 1e-6;
+
+		for (int i = 0; i < N; i++)
+			q[i] = 2 * urand() - 1;
+		ck_assert_int_eq(dx_kin_fk_all(m, q, all), 0);
+		ck_assert_int_eq(dx_kin_chain_jacobian(c, q, J, &p), 0);
+		ck_assert(dx_kin_pos_dist(&p, &all[N]) < 1e-12);
+		ck_assert(dx_kin_rot_dist(&p, &all[N]) < 1e-11);
+		for (int i = 0; i < N; i += 7) {
+			struct dx_kin_pose pp, pm;
+			double qs = q[i];
+
+			q[i] = qs + h;
+			dx_kin_chain_fk(c, q, &pp);
+			q[i] = qs - h;
+			dx_kin_chain_fk(c, q, &pm);
+			q[i] = qs;
+			for (int r = 0; r < 3; r++)
+				dx_ck_near(J[r * N + i],
+					   (pp.p[r] - pm.p[r]) / (2 * h), 1e-7);
+		}
+	}
+	free(all);
+	dx_kin_chain_free(c);
+	dx_kin_model_free(m);
+}
+END_TEST
+
 START_TEST(test_nonfinite_and_sincos_range)
 {
 	struct dx_kin_model *m = load("ur5.urdf");
@@ -450,6 +513,7 @@ int main(void)
 	tcase_add_test(tc, test_tree_vs_chain);
 	tcase_add_test(tc, test_mimic_coupling);
 	tcase_add_test(tc, test_prismatic_general_axes);
+	tcase_add_test(tc, test_long_chain);
 	tcase_add_test(tc, test_nonfinite_and_sincos_range);
 	tcase_add_test(tc, test_pose_helpers);
 	tcase_add_test(tc, test_against_kdl);

@@ -175,10 +175,10 @@ DX_API int dx_kin_fk_all(const struct dx_kin_model *m, const double *q,
 
 struct dx_kin_chain;
 
-/** Builds the chain from @p base (NULL: the root) to @p tip.
- *  @return 0, DX_ENOENT (unknown link), DX_EINVAL (tip not below base, or
- *  NULL arguments), DX_ENOSPC (more than 64 moving joints), DX_ENOMEM.
- *  Not real-time safe. */
+/** Builds the chain from @p base (NULL: the root) to @p tip. Chains of up
+ *  to 64 moving joints take the fast path; longer ones work at about half
+ *  the speed. @return 0, DX_ENOENT (unknown link), DX_EINVAL (tip not below
+ *  base, or NULL arguments), DX_ENOMEM. Not real-time safe. */
 DX_API int dx_kin_chain_create(const struct dx_kin_model *m, const char *base,
 			       const char *tip, struct dx_kin_chain **out);
 /** Frees a chain (NULL accepted). */

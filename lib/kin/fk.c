@@ -7,7 +7,8 @@
 
 #include "kin-priv.h"
 
-/* Longest chain (moving joints) evaluated with on-stack scratch. */
+/* Longest chain (moving joints) evaluated by the fast path with on-stack
+ * scratch; longer ones take a slower two-pass path without scratch. */
 #define CHAIN_MAX 64
 
 void dx_kin_chain_free(struct dx_kin_chain *c)
@@ -169,10 +170,6 @@ int dx_kin_chain_create(const struct dx_kin_model *m, const char *base,
 		dx__pose_mul(&acc, &j->origin, &acc);
 		if (j->type == DX_KIN_FIXED)
 			continue;
-		if (c->nsteps >= CHAIN_MAX) {
-			dx_kin_chain_free(c);
-			return DX_ENOSPC;
-		}
 		s = &c->steps[c->nsteps++];
 		memcpy(s->R, acc.R, sizeof(s->R));
 		memcpy(s->p, acc.p, sizeof(s->p));
@@ -499,10 +496,66 @@ chain_eval(const struct dx_kin_chain *c, const double *q,
 	}
 }
 
+/* Chains longer than CHAIN_MAX: FK, then (for J) a second pass that
+ * recomputes each joint frame and writes its column. */
+static void chain_eval_long(const struct dx_kin_chain *c, const double *q,
+			    struct dx_kin_pose *out, double *J, unsigned ldj)
+{
+	struct dx_kin_pose f, tip;
+
+	dx__pose_identity(&f);
+	for (unsigned k = 0; k < c->nsteps; k++) {
+		const struct dx__kin_step *s = &c->steps[k];
+		struct dx_kin_pose o;
+
+		memcpy(o.R, s->R, sizeof(o.R));
+		memcpy(o.p, s->p, sizeof(o.p));
+		dx__pose_mul(&f, &o, &f);
+		dx__joint_apply(&f, s->type, s->axis,
+				s->mult * q[s->qi] + s->offset);
+	}
+	dx__pose_mul(&f, &c->tip_tf, &tip);
+	if (out)
+		*out = tip;
+	if (!J)
+		return;
+	for (unsigned r = 0; r < 6; r++)
+		for (unsigned i = 0; i < c->nv; i++)
+			J[r * ldj + i] = 0;
+	dx__pose_identity(&f);
+	for (unsigned k = 0; k < c->nsteps; k++) {
+		const struct dx__kin_step *s = &c->steps[k];
+		struct dx_kin_pose o;
+		double z[3], d[3], m = s->mult;
+		int i = s->qi;
+
+		memcpy(o.R, s->R, sizeof(o.R));
+		memcpy(o.p, s->p, sizeof(o.p));
+		dx__pose_mul(&f, &o, &f);
+		dx__mat3_vec(f.R, s->axis, z);
+		if (s->type == DX_KIN_PRISMATIC) {
+			for (int r = 0; r < 3; r++)
+				J[r * ldj + i] += m * z[r];
+		} else {
+			for (int r = 0; r < 3; r++)
+				d[r] = tip.p[r] - f.p[r];
+			J[0 * ldj + i] += m * (z[1] * d[2] - z[2] * d[1]);
+			J[1 * ldj + i] += m * (z[2] * d[0] - z[0] * d[2]);
+			J[2 * ldj + i] += m * (z[0] * d[1] - z[1] * d[0]);
+			for (int r = 0; r < 3; r++)
+				J[(3 + r) * ldj + i] += m * z[r];
+		}
+		dx__joint_apply(&f, s->type, s->axis,
+				s->mult * q[s->qi] + s->offset);
+	}
+}
+
 void dx__chain_eval(const struct dx_kin_chain *c, const double *q,
 		    struct dx_kin_pose *out, double *J, unsigned ldj)
 {
-	if (J)
+	if (c->nsteps > CHAIN_MAX)
+		chain_eval_long(c, q, out, J, ldj);
+	else if (J)
 		chain_eval(c, q, out, J, ldj);
 	else
 		chain_eval(c, q, out, NULL, 0);
@@ -521,7 +574,7 @@ int dx_kin_chain_fk(const struct dx_kin_chain *c, const double *q,
 {
 	if (!finite_vec(q, c->nv))
 		return DX_ENOTFINITE;
-	chain_eval(c, q, out, NULL, 0);
+	dx__chain_eval(c, q, out, NULL, 0);
 	return 0;
 }
 
@@ -530,7 +583,7 @@ int dx_kin_chain_jacobian(const struct dx_kin_chain *c, const double *q,
 {
 	if (!finite_vec(q, c->nv))
 		return DX_ENOTFINITE;
-	chain_eval(c, q, pose, J, c->nv);
+	dx__chain_eval(c, q, pose, J, c->nv);
 	return 0;
 }
 
