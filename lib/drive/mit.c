@@ -134,22 +134,39 @@ static bool fam_ok(const struct dx_mit_addr *a)
 	       a->model->family <= DX_MIT_ROBSTRIDE;
 }
 
-/* Big-endian bit writer/reader over a payload. */
+/* Big-endian bit fields over an 8-byte payload, through one 64-bit word:
+ * the payload is read as a big-endian word, fields are taken from (or
+ * or-ed into) it most significant bit first. */
+static uint64_t load_be64(const uint8_t *d)
+{
+	uint64_t w = 0;
+
+	for (int i = 0; i < 8; i++)
+		w = w << 8 | d[i];
+	return w;
+}
+
+static void store_be64(uint8_t *d, uint64_t w)
+{
+	for (int i = 7; i >= 0; i--, w >>= 8)
+		d[i] = (uint8_t)w;
+}
+
 static void put_bits(uint8_t *d, unsigned *pos, uint32_t v, unsigned n)
 {
-	for (unsigned i = 0; i < n; i++, (*pos)++) {
-		unsigned bit = (v >> (n - 1 - i)) & 1u;
-		if (bit)
-			d[*pos >> 3] |= (uint8_t)(0x80u >> (*pos & 7));
-	}
+	uint64_t w = load_be64(d);
+
+	w |= ((uint64_t)v & ((1ull << n) - 1)) << (64 - *pos - n);
+	store_be64(d, w);
+	*pos += n;
 }
 
 static uint32_t get_bits(const uint8_t *d, unsigned *pos, unsigned n)
 {
-	uint32_t v = 0;
+	uint64_t w = load_be64(d);
+	uint32_t v = (uint32_t)((w >> (64 - *pos - n)) & ((1ull << n) - 1));
 
-	for (unsigned i = 0; i < n; i++, (*pos)++)
-		v = v << 1 | ((d[*pos >> 3] >> (7 - (*pos & 7))) & 1u);
+	*pos += n;
 	return v;
 }
 
