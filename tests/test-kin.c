@@ -398,6 +398,44 @@ START_TEST(test_nonfinite_and_sincos_range)
 }
 END_TEST
 
+/* The chain loop's own sine and cosine (lib/kin/fk.c, internal) against
+ * libm: absolute error within 4.5e-16 over [-1e5, 1e5], near quadrant
+ * boundaries, and at large or special arguments (handed to libm). */
+void dx__sincos(double x, double *s, double *c);
+
+START_TEST(test_fast_sincos)
+{
+	double worst = 0, s, c;
+
+	for (int i = 0; i < 200000; i++) {
+		double u = urand(), x;
+
+		switch (i % 4) {
+		case 0:
+			x = (2 * u - 1) * 1e5;
+			break;
+		case 1:
+			x = (2 * u - 1) * 7;
+			break;
+		case 2:
+			x = (floor(u * 200) - 100) * M_PI / 4 + (urand() - 0.5) * 1e-9;
+			break;
+		default:
+			x = (2 * u - 1) * 1e-3;
+		}
+		dx__sincos(x, &s, &c);
+		worst = fmax(worst, fmax(fabs(s - sin(x)), fabs(c - cos(x))));
+	}
+	ck_assert_msg(worst <= 4.5e-16, "worst error %g", worst);
+	dx__sincos(3e7, &s, &c);
+	dx_ck_near(s, sin(3e7), 0);
+	dx__sincos(-0.0, &s, &c);
+	ck_assert(s == 0 && c == 1);
+	dx__sincos(NAN, &s, &c);
+	ck_assert(isnan(s) && isnan(c));
+}
+END_TEST
+
 START_TEST(test_pose_helpers)
 {
 	struct dx_kin_pose a, b;
@@ -515,6 +553,7 @@ int main(void)
 	tcase_add_test(tc, test_prismatic_general_axes);
 	tcase_add_test(tc, test_long_chain);
 	tcase_add_test(tc, test_nonfinite_and_sincos_range);
+	tcase_add_test(tc, test_fast_sincos);
 	tcase_add_test(tc, test_pose_helpers);
 	tcase_add_test(tc, test_against_kdl);
 	suite_add_tcase(s, tc);
