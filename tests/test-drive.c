@@ -392,6 +392,36 @@ START_TEST(test_odrive_states_faults)
 		dx_vdrive_inject_fault(&v, DX_DRIVE_FAULT_NONE);
 	}
 	ck_assert_int_eq(dx_odrive_fault_decode(0x1), DX_DRIVE_FAULT_NONE);
+	/* other requests answered by the drive */
+	dx_vdrive_inject_fault(&v, DX_DRIVE_FAULT_MOTOR_OVERTEMP);
+	dx_vdrive_step(&v, 0.001, out, 4);
+	v.motor.temp_c = 55.0;
+	static const uint8_t reqs[] = {DX_ODRIVE_GET_ERROR,
+				       DX_ODRIVE_GET_TEMPERATURE,
+				       DX_ODRIVE_GET_TORQUES};
+	for (size_t i = 0; i < DX_ARRAY_SIZE(reqs); i++) {
+		memset(&m, 0, sizeof(m));
+		m.node = 3, m.cmd = reqs[i], m.rtr = true;
+		ck_assert_int_eq(dx_odrive_encode(NULL, &m, &f, NULL), 0);
+		ck_assert_int_eq(dx_vdrive_handle(&v, &f, out, 4), 1);
+		ck_assert_int_eq(dx_odrive_decode(&out[0], &r), 0);
+		ck_assert_int_eq(r.cmd, reqs[i]);
+	}
+	dx_ck_near(r.u.torques.estimate, v.motor.tau, 1e-6);
+	memset(&m, 0, sizeof(m));
+	m.node = 3, m.cmd = DX_ODRIVE_GET_TEMPERATURE, m.rtr = true;
+	dx_odrive_encode(NULL, &m, &f, NULL);
+	dx_vdrive_handle(&v, &f, out, 4);
+	dx_odrive_decode(&out[0], &r);
+	dx_ck_near(r.u.temperature.motor, 55.0, 1e-4);
+	m.cmd = DX_ODRIVE_GET_ERROR;
+	dx_odrive_encode(NULL, &m, &f, NULL);
+	dx_vdrive_handle(&v, &f, out, 4);
+	dx_odrive_decode(&out[0], &r);
+	ck_assert_int_eq(dx_odrive_fault_decode(r.u.error.active),
+			 DX_DRIVE_FAULT_MOTOR_OVERTEMP);
+	dx_vdrive_inject_fault(&v, DX_DRIVE_FAULT_NONE);
+	m.rtr = false;
 	ck_assert_int_eq(dx_odrive_fault_decode(0x100 | 0x2000),
 			 DX_DRIVE_FAULT_OVERVOLTAGE);
 	/* estop and clear */
@@ -543,6 +573,32 @@ START_TEST(test_cia402_state_machine)
 	write_cw(&v, 0);
 	write_cw(&v, DX_CIA402_CMD_FAULT_RESET);
 	ck_assert_int_eq(cia_state(&v), DX_CIA402_SWITCH_ON_DISABLED);
+
+	/* every fault the CiA 402 error codes name: EMCY and TPDO2 carry it */
+	for (int fl = 1; fl < DX_DRIVE_FAULT_COUNT; fl++) {
+		uint16_t code = dx_cia402_fault_encode(fl);
+		struct dx_can_frame sync, tp[4], nmt;
+		struct dx_cia402_in in;
+		if ((int)dx_cia402_fault_decode(code) != fl)
+			continue;
+		ck_assert_int_eq(dx_vdrive_init(&v, &d), 0);
+		ck_assert_int_eq(dx_vdrive_step(&v, 0.001, out, 4), 1); /* boot */
+		dx_co_nmt(5, DX_NMT_START, &nmt);
+		dx_vdrive_handle(&v, &nmt, out, 4);
+		dx_vdrive_inject_fault(&v, fl);
+		ck_assert_int_eq(dx_vdrive_step(&v, 0.001, out, 4), 1);
+		ck_assert_uint_eq(out[0].id, 0x085);
+		ck_assert_uint_eq(out[0].data[0] | out[0].data[1] << 8, code);
+		dx_co_sync(&sync);
+		ck_assert_int_eq(dx_vdrive_handle(&v, &sync, tp, 4), 2);
+		memset(&in, 0, sizeof(in));
+		dx_cia402_decode_tpdo(d.model, 5, &tp[0], &in);
+		dx_cia402_decode_tpdo(d.model, 5, &tp[1], &in);
+		ck_assert_int_eq(dx_cia402_state_decode(in.statusword),
+				 DX_CIA402_FAULT);
+		ck_assert_int_eq(dx_cia402_fault_decode(in.error_code), fl);
+		ck_assert_uint_eq(in.error_code, code);
+	}
 
 	/* the host-side stepper reaches operation enabled from every state */
 	for (int s = 0; s < DX_CIA402_STATE_COUNT; s++) {

@@ -430,6 +430,17 @@ START_TEST(test_exchange_bad_frames)
 	ck_assert_uint_eq(t.b.dev[0].link.stale, 1);
 	ck_assert(fabs(t.b.dev[0].fb.pos - 3.0) > 1.0); /* not applied */
 
+	/* a driver fault: one enum, the vendor code kept */
+	mf.pos = 0.0, mf.fault = DX_DRIVE_FAULT_NONE, mf.vendor_code = 0xa;
+	ck_assert_int_eq(dx_mit_encode_reply(&a, &mf, &f, NULL), 0);
+	f.ts_ns = t.b.cycle_start_ns + 1;
+	t.b.dev[0].got = 0;
+	dx_drive_bus_route(&t.b, &f, true);
+	ck_assert_int_eq(t.b.dev[0].fb.fault, DX_DRIVE_FAULT_OVERCURRENT);
+	ck_assert_uint_eq(t.b.dev[0].fb.vendor_code, 0xa);
+	ck_assert_int_eq(t.b.dev[0].link.last_fault, DX_DRIVE_FAULT_OVERCURRENT);
+	ck_assert(!t.b.dev[0].fb.enabled);
+
 	/* malformed: right id, wrong length */
 	f.ts_ns = t.b.cycle_start_ns + 1;
 	f.len = 5;
