@@ -312,8 +312,9 @@ DX_API void dx_kin_ik_free(struct dx_kin_ik *ik);
  *  alias); variables no tip depends on are copied from the seed. A seed
  *  outside the limits is first clamped into them.
  *  On failure q_out holds the best in-limit configuration found.
- *  Real-time safe: no allocation; at most max_iters * (1 + max_restarts)
- *  iterations (cold) or max_iters (warm).
+ *  Real-time safe: no allocation, no lock, no log; per group of coupled
+ *  tips at most max_iters * (1 + max_restarts) iterations (cold) or
+ *  max_iters (warm), so the worst case is bounded (and in warm mode small).
  *  @return 0 found; DX_ENOTFINITE (NaN or infinite target or seed);
  *  DX_EINVAL (zero quaternion, negative weight, NULL); DX_EUNREACHABLE
  *  (a position target beyond the tip's reach: no iteration is made);
