@@ -12,6 +12,53 @@
 
 #include "dx-check.h"
 
+/* Allocation counting for the real-time check: the test program's own
+ * malloc family forwards to glibc's and counts. Not under AddressSanitizer
+ * (it owns malloc) nor outside glibc. */
+#if defined(__SANITIZE_ADDRESS__)
+#define NO_MALLOC_COUNT 1
+#endif
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define NO_MALLOC_COUNT 1
+#endif
+#endif
+#if !defined(__GLIBC__)
+#define NO_MALLOC_COUNT 1
+#endif
+
+#ifndef NO_MALLOC_COUNT
+void *__libc_malloc(size_t n);
+void *__libc_calloc(size_t n, size_t size);
+void *__libc_realloc(void *p, size_t n);
+void __libc_free(void *p);
+
+static volatile unsigned long n_alloc;
+
+void *malloc(size_t n)
+{
+	n_alloc++;
+	return __libc_malloc(n);
+}
+
+void *calloc(size_t n, size_t size)
+{
+	n_alloc++;
+	return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t n)
+{
+	n_alloc++;
+	return __libc_realloc(p, n);
+}
+
+void free(void *p)
+{
+	__libc_free(p);
+}
+#endif
+
 #define MAXV 32
 #define POS_OK 1e-5
 #define ROT_OK 1e-4
@@ -442,6 +489,56 @@ START_TEST(test_weights_and_clamped_seed)
 }
 END_TEST
 
+/* FK, Jacobians and IK (warm and cold, several tips) never allocate. */
+START_TEST(test_no_allocation)
+{
+#ifdef NO_MALLOC_COUNT
+	printf("allocation counting not available in this build\n");
+#else
+	struct dx_kin_model *m = load("hand16.urdf");
+	struct dx_kin_ik *ik;
+	struct dx_kin_pose *all = calloc(dx_kin_model_nlinks(m), sizeof(*all));
+	double q[16], seed[16], out[16], J[6 * 16];
+	struct dx_kin_ik_target tg[4];
+	unsigned long before, after, probe;
+	int r;
+
+	/* the counter works */
+	probe = n_alloc;
+	free(malloc(16));
+	ck_assert_uint_eq(n_alloc, probe + 1);
+
+	ck_assert_int_eq(dx_kin_ik_create(m, NULL, hand16_tips, 4, NULL, &ik), 0);
+	random_in_limits(m, q);
+	make_targets(ik, 4, q, false, tg);
+	mid_limits(m, seed);
+	before = n_alloc;
+	for (int i = 0; i < 200; i++) {
+		const struct dx_kin_chain *c = dx_kin_ik_chain(ik, (unsigned)i % 4);
+		struct dx_kin_pose p;
+
+		dx_kin_ik_solve(ik, tg, seed, out, DX_KIN_IK_COLD, NULL);
+		dx_kin_ik_solve(ik, tg, out, out, DX_KIN_IK_WARM, NULL);
+		dx_kin_fk_all(m, out, all);
+		dx_kin_chain_fk(c, out, &p);
+		dx_kin_chain_jacobian(c, out, J, &p);
+	}
+	/* a target within reach but behind the finger, which the flexion
+	 * limits never allow: every restart runs */
+	tg[0].p[0] = 0;
+	tg[0].p[1] = 0.05;
+	tg[0].p[2] = 0.15;
+	r = dx_kin_ik_solve(ik, tg, seed, out, DX_KIN_IK_COLD, NULL);
+	after = n_alloc; /* Check's assertions themselves may allocate */
+	ck_assert_int_eq(r, DX_ENOCONVERGE);
+	ck_assert_uint_eq(after, before);
+	free(all);
+	dx_kin_ik_free(ik);
+	dx_kin_model_free(m);
+#endif
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ik");
@@ -459,6 +556,7 @@ int main(void)
 	tcase_add_test(tc, test_deterministic);
 	tcase_add_test(tc, test_warm_iteration_cap);
 	tcase_add_test(tc, test_weights_and_clamped_seed);
+	tcase_add_test(tc, test_no_allocation);
 	suite_add_tcase(s, tc);
 	return dx_test_run(s);
 }
