@@ -28,7 +28,6 @@ struct urdf_ctx {
 	bool robot_seen;
 	bool in_link, in_joint, in_inertial;
 	bool joint_has_limit, joint_has_origin;
-	const char *type_str;
 };
 
 void dx__kin_seterr(struct dx_kin_error *err, int code, unsigned line,
