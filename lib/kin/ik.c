@@ -435,11 +435,71 @@ static bool ldl_solve(double *M, unsigned k, double *rhs)
 }
 
 /* dq = (A^T A + lambda I)^-1 A^T b through the smaller normal matrix. */
-static bool dls_solve(struct dx_kin_ik *ik, unsigned m, unsigned n,
-		      double lambda)
+/* Rows of tip g->tips[k] are [row0, row0 + rows); its non-zero columns
+ * are the group columns of its chain's variables. */
+static inline unsigned tip_rows(const struct dx_kin_ik *ik,
+				const struct ik_group *g, unsigned k,
+				unsigned m)
+{
+	unsigned r0 = ik->row0[g->tips[k]];
+
+	return (k + 1 < g->ntips ? ik->row0[g->tips[k + 1]] : m) - r0;
+}
+
+/* A A^T + lambda I for several tips: a row of one tip is zero outside that
+ * tip's columns, so each dot product runs over one chain's columns only. */
+static bool dls_solve_tips(struct dx_kin_ik *ik, const struct ik_group *g,
+			   unsigned m, unsigned n, double lambda)
 {
 	const double *A = ik->A, *b = ik->b;
 	double *M = ik->M, *y = ik->y, *dq = ik->dq;
+
+	for (unsigned ka = 0; ka < g->ntips; ka++) {
+		unsigned ta = g->tips[ka], ra = ik->row0[ta];
+		unsigned na = tip_rows(ik, g, ka, m);
+		const unsigned *ca = ik->tcol + ik->tmap_off[ta];
+		unsigned nca = ik->chains[ta]->nv;
+
+		for (unsigned i = ra; i < ra + na; i++) {
+			const double *ai = A + (size_t)i * n;
+
+			for (unsigned j = 0; j <= i; j++) {
+				const double *aj = A + (size_t)j * n;
+				double sum = 0;
+
+				for (unsigned k = 0; k < nca; k++)
+					sum += ai[ca[k]] * aj[ca[k]];
+				M[i * m + j] = sum;
+			}
+			M[i * m + i] += lambda;
+			y[i] = b[i];
+		}
+	}
+	if (!ldl_solve(M, m, y))
+		return false;
+	for (unsigned c = 0; c < n; c++)
+		dq[c] = 0;
+	for (unsigned ka = 0; ka < g->ntips; ka++) {
+		unsigned ta = g->tips[ka], ra = ik->row0[ta];
+		unsigned na = tip_rows(ik, g, ka, m);
+		const unsigned *ca = ik->tcol + ik->tmap_off[ta];
+		unsigned nca = ik->chains[ta]->nv;
+
+		for (unsigned i = ra; i < ra + na; i++)
+			for (unsigned k = 0; k < nca; k++)
+				dq[ca[k]] += A[(size_t)i * n + ca[k]] * y[i];
+	}
+	return true;
+}
+
+static bool dls_solve(struct dx_kin_ik *ik, const struct ik_group *g,
+		      unsigned m, unsigned n, double lambda)
+{
+	const double *A = ik->A, *b = ik->b;
+	double *M = ik->M, *y = ik->y, *dq = ik->dq;
+
+	if (g->ntips > 1 && m <= n)
+		return dls_solve_tips(ik, g, m, n, lambda);
 
 	if (m == 3 && n >= 3) {
 		/* one position-only tip (the fingers): straight-line code */
@@ -532,7 +592,7 @@ static bool lm_step(struct dx_kin_ik *ik, const struct ik_group *g,
 {
 	unsigned n = g->n, nlock = 0;
 
-	if (!dls_solve(ik, m, n, lambda))
+	if (!dls_solve(ik, g, m, n, lambda))
 		return false;
 	for (unsigned c = 0; c < n; c++) {
 		unsigned v = g->vars[c];
@@ -546,7 +606,7 @@ static bool lm_step(struct dx_kin_ik *ik, const struct ik_group *g,
 	}
 	if (!nlock)
 		return true;
-	if (!dls_solve(ik, m, n, lambda))
+	if (!dls_solve(ik, g, m, n, lambda))
 		return false;
 	return true;
 }
