@@ -865,6 +865,58 @@ START_TEST(test_vmit_closed_loop)
 }
 END_TEST
 
+/* Damiao position-velocity and velocity modes (ID offsets 0x100, 0x200). */
+START_TEST(test_dm_modes)
+{
+	const struct dx_mit_model *m = dx_mit_model_find("dm-j4310");
+	struct dx_drive_desc d = mit_desc(m, 2);
+	struct dx_mit_addr a = {m, 2, d.master};
+	struct dx_vdrive v;
+	struct dx_can_frame f, out[4];
+	struct dx_mit_fb fb;
+	enum dx_dm_mode mode;
+	double p, w;
+	unsigned cl;
+
+	ck_assert_int_eq(dx_dm_encode_mode_cmd(&a, DX_DM_MODE_POSVEL, 1.5, 2.0,
+					       &f, &cl), 0);
+	ck_assert_uint_eq(f.id, 0x102);
+	ck_assert_int_eq(f.len, 8);
+	ck_assert_int_eq(dx_dm_decode_mode_cmd(&a, &f, &mode, &p, &w), 0);
+	ck_assert_int_eq(mode, DX_DM_MODE_POSVEL);
+	dx_ck_near(p, 1.5, 1e-6);
+	dx_ck_near(w, 2.0, 1e-6);
+	ck_assert_int_eq(dx_dm_encode_mode_cmd(&a, DX_DM_MODE_VEL, 0, -99.0,
+					       &f, &cl), 0);
+	ck_assert_uint_eq(f.id, 0x202);
+	ck_assert_uint_eq(cl, DX_DRIVE_CLAMP_VEL);
+	ck_assert_int_eq(dx_dm_decode_mode_cmd(&a, &f, &mode, &p, &w), 0);
+	dx_ck_near(w, -m->v_max, 1e-5);
+	ck_assert_int_eq(dx_dm_encode_mode_cmd(&a, DX_DM_MODE_VEL, 0, NAN,
+					       &f, &cl), DX_ENOTFINITE);
+	struct dx_mit_addr ak = {dx_mit_model_find("ak80-9"), 2, 0};
+	ck_assert_int_eq(dx_dm_encode_mode_cmd(&ak, DX_DM_MODE_VEL, 0, 1, &f,
+					       &cl), DX_EINVAL);
+	/* the virtual drive moves to 1.5 rad no faster than 2 rad/s */
+	ck_assert_int_eq(dx_vdrive_init(&v, &d), 0);
+	ck_assert_int_eq(dx_mit_encode_special(&a, DX_MIT_ENABLE, &f), 0);
+	dx_vdrive_handle(&v, &f, out, 4);
+	ck_assert_int_eq(dx_dm_encode_mode_cmd(&a, DX_DM_MODE_POSVEL, 1.5, 2.0,
+					       &f, NULL), 0);
+	double vmax = 0;
+	for (int i = 0; i < 2000; i++) {
+		ck_assert_int_eq(dx_vdrive_handle(&v, &f, out, 4), 1);
+		dx_vdrive_step(&v, 0.001, NULL, 0);
+		if (fabs(v.motor.vel) > vmax)
+			vmax = fabs(v.motor.vel);
+	}
+	ck_assert_int_eq(dx_mit_decode_reply(&a, &out[0], &fb), 0);
+	dx_ck_near(fb.pos, 1.5, 0.05);
+	ck_assert(vmax <= 2.0 * 1.05);
+	ck_assert(vmax >= 2.0 * 0.8);
+}
+END_TEST
+
 START_TEST(test_desc_parse)
 {
 	struct dx_drive_desc d;
@@ -913,6 +965,7 @@ static Suite *drive_suite(void)
 	tcase_add_test(tc, test_cia402_pdo_nmt);
 	tcase_add_test(tc, test_vmotor);
 	tcase_add_test(tc, test_vmit_closed_loop);
+	tcase_add_test(tc, test_dm_modes);
 	tcase_add_test(tc, test_desc_parse);
 	suite_add_tcase(s, tc);
 	return s;

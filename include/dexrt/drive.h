@@ -182,6 +182,21 @@ DX_API int dx_mit_encode_reply(const struct dx_mit_addr *a,
 			       const struct dx_mit_fb *fb,
 			       struct dx_can_frame *f, unsigned *clamped);
 
+/** Damiao position-velocity mode (ID 0x100 + id): target position (rad)
+ *  reached with at most speed @p vel (rad/s), both little-endian float32.
+ *  Velocity mode (ID 0x200 + id): @p vel only, 4 bytes. Values are clamped
+ *  to the model's P/V range (flags in @p clamped). @return 0, DX_EINVAL
+ *  (not a Damiao model, or @p mode not POSVEL/VEL), DX_ENOTFINITE. */
+DX_API int dx_dm_encode_mode_cmd(const struct dx_mit_addr *a,
+				 enum dx_dm_mode mode, double pos, double vel,
+				 struct dx_can_frame *f, unsigned *clamped);
+/** Device side of dx_dm_encode_mode_cmd(). @return 0, DX_ENOENT (not for
+ *  this drive or not one of these modes), DX_EPROTO (length). */
+DX_API int dx_dm_decode_mode_cmd(const struct dx_mit_addr *a,
+				 const struct dx_can_frame *f,
+				 enum dx_dm_mode *mode, double *pos,
+				 double *vel);
+
 /** Vendor code → fault (CubeMars error byte, Damiao state nibble,
  *  Robstride fault bits). */
 DX_API enum dx_drive_fault dx_mit_fault_decode(enum dx_mit_family fam,

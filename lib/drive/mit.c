@@ -20,8 +20,10 @@
  *    damiao-docs), CAN protocol: MIT command on ID = id, position-velocity
  *    on 0x100 + id, velocity on 0x200 + id, position-force on 0x300 + id
  *    (the same offsets are used by Damiao's DM_CAN.py sample); FF..FC
- *    enable, FF..FD disable, FF..FE save zero, FF..FB clear error; reply on
- *    the master id: data[0] = ERR << 4 | (id & 0xf), p16 v12 t12, data[6]
+ *    enable, FF..FD disable, FF..FE save zero, FF..FB clear error;
+ *    position-velocity mode: float32 position and speed limit (little-
+ *    endian, as DM_CAN.py float_to_uint8s packs them), velocity mode: one
+ *    float32; reply on the master id: data[0] = ERR << 4 | (id & 0xf), p16 v12 t12, data[6]
  *    MOS temperature, data[7] rotor temperature (°C). ERR: 0 disabled,
  *    1 enabled, 8 over-voltage, 9 under-voltage, 0xA over-current, 0xB MOS
  *    over-temperature, 0xC coil over-temperature, 0xD communication loss,
@@ -362,6 +364,67 @@ DX_API uint32_t dx_mit_fault_encode(enum dx_mit_family fam,
 	return 0;
 }
 
+DX_API int dx_dm_encode_mode_cmd(const struct dx_mit_addr *a,
+				 enum dx_dm_mode mode, double pos, double vel,
+				 struct dx_can_frame *f, unsigned *clamped)
+{
+	const struct dx_mit_model *m;
+	unsigned cl = 0;
+
+	if (!fam_ok(a) || !f || a->model->family != DX_MIT_DAMIAO ||
+	    (mode != DX_DM_MODE_POSVEL && mode != DX_DM_MODE_VEL))
+		return DX_EINVAL;
+	if (!dx_isfinite(pos) || !dx_isfinite(vel))
+		return DX_ENOTFINITE;
+	m = a->model;
+	pos = dx__clampf(pos, -m->p_max, m->p_max, DX_DRIVE_CLAMP_POS, &cl);
+	if (mode == DX_DM_MODE_POSVEL) {
+		/* a speed limit: its magnitude is what counts */
+		vel = dx__clampf(fabs(vel), 0.0, m->v_max, DX_DRIVE_CLAMP_VEL,
+				 &cl);
+		dx__frame_init(f, (uint32_t)mode + a->id, 0, 8);
+		dx__put_lef(f->data, (float)pos);
+		dx__put_lef(f->data + 4, (float)vel);
+	} else {
+		vel = dx__clampf(vel, -m->v_max, m->v_max, DX_DRIVE_CLAMP_VEL,
+				 &cl);
+		dx__frame_init(f, (uint32_t)mode + a->id, 0, 4);
+		dx__put_lef(f->data, (float)vel);
+	}
+	if (clamped)
+		*clamped = cl;
+	return 0;
+}
+
+DX_API int dx_dm_decode_mode_cmd(const struct dx_mit_addr *a,
+				 const struct dx_can_frame *f,
+				 enum dx_dm_mode *mode, double *pos,
+				 double *vel)
+{
+	if (!fam_ok(a) || !f || !mode || !pos || !vel ||
+	    a->model->family != DX_MIT_DAMIAO)
+		return DX_EINVAL;
+	if (f->flags & (DX_CAN_EXT | DX_CAN_ERR | DX_CAN_RTR))
+		return DX_ENOENT;
+	if (f->id == DX_DM_MODE_POSVEL + (uint32_t)a->id) {
+		if (f->len != 8)
+			return DX_EPROTO;
+		*mode = DX_DM_MODE_POSVEL;
+		*pos = dx__get_lef(f->data);
+		*vel = dx__get_lef(f->data + 4);
+	} else if (f->id == DX_DM_MODE_VEL + (uint32_t)a->id) {
+		if (f->len != 4)
+			return DX_EPROTO;
+		*mode = DX_DM_MODE_VEL;
+		*vel = dx__get_lef(f->data);
+	} else {
+		return DX_ENOENT;
+	}
+	if (!dx_isfinite(*pos) || !dx_isfinite(*vel))
+		return DX_EPROTO;
+	return 0;
+}
+
 DX_API int dx_mit_decode_reply(const struct dx_mit_addr *a,
 			       const struct dx_can_frame *f,
 			       struct dx_mit_fb *fb)
@@ -403,7 +466,9 @@ DX_API int dx_mit_decode_reply(const struct dx_mit_addr *a,
 			if (f->data[0] != a->id)
 				return DX_ENOENT;
 			fb->id = f->data[0];
-			/* temperature byte offset by 40 °C (range -40..215) */
+			/* temperature byte offset by 40 °C (range -40..215),
+			 * as public CubeMars MIT decoders read it
+			 * (temperature = data[6] - 40) */
 			fb->temp_c = (double)f->data[6] - 40.0;
 			fb->temp2_c = NAN;
 			fb->vendor_code = f->data[7];

@@ -20,6 +20,15 @@ double dx__vmit_torque(const struct dx_vdrive *v)
 	if (!v->enabled || v->fault != DX_DRIVE_FAULT_NONE)
 		return 0.0;
 	p = dx_vdrive_position(v);
+	if (c->mode == DX_DM_MODE_POSVEL) {
+		/* Damiao position-velocity mode: cascaded position/velocity
+		 * loops with the commanded speed as the limit */
+		double vsp = v->pos_gain * (c->pos - p);
+		vsp = vsp > c->vel ? c->vel : vsp < -c->vel ? -c->vel : vsp;
+		return v->vel_gain * (vsp - v->motor.vel);
+	}
+	if (c->mode == DX_DM_MODE_VEL)
+		return v->vel_gain * (c->vel - v->motor.vel);
 	return c->kp * (c->pos - p) + c->kd * (c->vel - v->motor.vel) + c->tau;
 }
 
@@ -41,6 +50,18 @@ int dx__vmit_handle(struct dx_vdrive *v, const struct dx_can_frame *in,
 	struct dx_mit_fb fb;
 	int err;
 
+	if (m->family == DX_MIT_DAMIAO) {
+		enum dx_dm_mode mode;
+		double pos = 0, vel = 0;
+		err = dx_dm_decode_mode_cmd(&a, in, &mode, &pos, &vel);
+		if (err == 0) {
+			v->cmd.mode = (int)mode;
+			v->cmd.pos = pos;
+			v->cmd.vel = vel;
+			s = DX_MIT_NONE;
+			goto reply;
+		}
+	}
 	err = dx_mit_decode_cmd(&a, in, &s, &c);
 	if (err == DX_ENOENT)
 		return 0;
@@ -51,6 +72,7 @@ int dx__vmit_handle(struct dx_vdrive *v, const struct dx_can_frame *in,
 	}
 	switch (s) {
 	case DX_MIT_NONE:
+		v->cmd.mode = DX_DM_MODE_MIT;
 		v->cmd.pos = c.pos, v->cmd.vel = c.vel, v->cmd.kp = c.kp;
 		v->cmd.kd = c.kd, v->cmd.tau = c.tau;
 		break;
@@ -72,6 +94,7 @@ int dx__vmit_handle(struct dx_vdrive *v, const struct dx_can_frame *in,
 		clear_fault(v);
 		break;
 	}
+reply:
 	v->fault = dx__vdrive_fault(v);
 	if (v->fault != DX_DRIVE_FAULT_NONE && m->family != DX_MIT_CUBEMARS)
 		v->enabled = false;

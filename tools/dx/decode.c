@@ -76,6 +76,17 @@ static int describe_mit(const struct dx_drive_desc *d,
 				fb.tau, fb.temp_c, fb.fault ? " fault " : "",
 				fb.fault ? dx_drive_fault_name(fb.fault) : "",
 				fb.vendor_code);
+	if (m->family == DX_MIT_DAMIAO) {
+		enum dx_dm_mode mode;
+		double p = 0, v = 0;
+		if (dx_dm_decode_mode_cmd(&a, f, &mode, &p, &v) == 0)
+			return mode == DX_DM_MODE_POSVEL ?
+				snprintf(buf, size, "%s id %u position-velocity: "
+					 "pos %.4f rad at most %.3f rad/s",
+					 m->name, d->id, p, v) :
+				snprintf(buf, size, "%s id %u velocity: %.3f rad/s",
+					 m->name, d->id, v);
+	}
 	if (dx_mit_decode_cmd(&a, f, &s, &c) == 0) {
 		if (s != DX_MIT_NONE)
 			return snprintf(buf, size, "%s id %u %s", m->name,
