@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/* The safety supervisor, run inside update() after the references are set
+ * and before the control laws. Per joint it checks, in this order: NaN in
+ * the joint's feedback, link loss, drive fault, bus-off, temperature,
+ * velocity, position. Reactions only escalate inside the cycle (latched)
+ * except CLAMP, which is re-evaluated each cycle; clearing a latched
+ * reaction needs an explicit DX_TARGET_RECOVER. A joint at DAMP or above
+ * takes the rest of its finger to at least DAMP, so a finger that lost one
+ * drive goes limp as a whole while the other fingers keep their grip. */
+#include <math.h>
+#include <string.h>
+
+#include "hand-priv.h"
+
+void dx__hand_fault(struct dx_hand *h, int64_t now_ns, int joint, int act,
+		    enum dx_hand_reaction r, enum dx_hand_cause c, double v)
+{
+	struct dx_hand_fault f = {
+		.cycle = h->cycle, .t_ns = now_ns, .joint = joint,
+		.actuator = act, .reaction = r, .cause = c, .value = v,
+	};
+	if (dx_ring_push(&h->faults, &f) != 0)
+		h->stats.faults_dropped++;
+}
+
+void dx__hand_react(struct dx_hand *h, int64_t now_ns, unsigned j,
+		    enum dx_hand_reaction r, enum dx_hand_cause c, double v)
+{
+	struct dx_hand_joint_state *s = &h->js[j];
+
+	if (r <= s->reaction)
+		return;
+	s->reaction = r;
+	s->cause = c;
+	dx__hand_fault(h, now_ns, (int)j, -1, r, c, v);
+	if (r >= DX_REACT_HOLD) {
+		/* freeze the reference where the joint is */
+		h->src[j] = REF_HOLD;
+		h->q_hold[j] = isfinite(s->q) ? s->q : s->q_ref;
+		if (h->q_hold[j] < h->lo[j])
+			h->q_hold[j] = h->lo[j];
+		if (h->q_hold[j] > h->hi[j])
+			h->q_hold[j] = h->hi[j];
+		s->q_ref = h->q_hold[j];
+		s->qd_ref = 0;
+		if (h->tip_of[j] >= 0)
+			h->tip[h->tip_of[j]].phase = GRASP_IDLE;
+	}
+}
+
+static bool act_drives(const struct dx_hand *h, unsigned i, unsigned j)
+{
+	return h->trans.c[i * h->trans.n + j] != 0.0;
+}
+
+void dx__hand_safety(struct dx_hand *h, int64_t now_ns)
+{
+	const struct dx_hand_safety_config *sc = &h->cfg->safety;
+
+	for (unsigned j = 0; j < h->nj; j++) {
+		struct dx_hand_joint_state *s = &h->js[j];
+
+		if (s->reaction == DX_REACT_CLAMP)
+			s->reaction = DX_REACT_NONE; /* re-evaluated below */
+		if (!s->valid)
+			continue; /* no feedback yet: commands stay at zero torque */
+		if (!isfinite(s->q) || !isfinite(s->qd) || !isfinite(s->tau)) {
+			dx__hand_react(h, now_ns, j, DX_REACT_DAMP, DX_CAUSE_NAN,
+				       s->q);
+			continue;
+		}
+		for (unsigned i = 0; i < h->na; i++) {
+			const struct hand_act *a = &h->act[i];
+			const struct hand_bus *hb = &h->bus[a->bus];
+			const struct dx_drive *dv = &hb->drv.dev[a->dev];
+
+			if (!act_drives(h, i, j))
+				continue;
+			if (dv->link.lost)
+				dx__hand_react(h, now_ns, j, DX_REACT_DAMP,
+					       DX_CAUSE_LINK_LOST,
+					       (double)dv->link.consecutive_misses);
+			if (hb->bus_off)
+				dx__hand_react(h, now_ns, j, DX_REACT_DAMP,
+					       DX_CAUSE_BUS_OFF, 0);
+			if (dv->fb.fault != DX_DRIVE_FAULT_NONE &&
+			    dv->fb.fault != DX_DRIVE_FAULT_COMM_LOSS)
+				dx__hand_react(h, now_ns, j, DX_REACT_DISABLE,
+					       DX_CAUSE_DRIVE_FAULT,
+					       (double)dv->fb.vendor_code);
+			if (isfinite(dv->fb.temp_c)) {
+				if (dv->fb.temp_c > a->temp_max)
+					dx__hand_react(h, now_ns, j, DX_REACT_DAMP,
+						       DX_CAUSE_TEMPERATURE,
+						       dv->fb.temp_c);
+				else if (sc->temperature_warn > 0 &&
+					 dv->fb.temp_c > sc->temperature_warn)
+					dx__hand_react(h, now_ns, j, DX_REACT_HOLD,
+						       DX_CAUSE_TEMPERATURE,
+						       dv->fb.temp_c);
+			}
+		}
+		if (isfinite(h->vmax[j]) &&
+		    fabs(s->qd) > h->vmax[j] * sc->velocity_margin * 1.5)
+			dx__hand_react(h, now_ns, j, DX_REACT_DAMP,
+				       DX_CAUSE_VELOCITY, s->qd);
+		/* position: far outside (beyond twice the margin plus 0.05 rad)
+		 * holds; otherwise references are clamped inside the margin */
+		if (s->q < h->lo[j] - 2 * sc->position_margin - 0.05 ||
+		    s->q > h->hi[j] + 2 * sc->position_margin + 0.05)
+			dx__hand_react(h, now_ns, j, DX_REACT_HOLD,
+				       DX_CAUSE_POSITION, s->q);
+		if (s->reaction < DX_REACT_HOLD) {
+			double lo = h->lo[j] + sc->position_margin;
+			double hi = h->hi[j] - sc->position_margin;
+			if (lo > hi)
+				lo = hi = 0.5 * (h->lo[j] + h->hi[j]);
+			if (s->q_ref < lo || s->q_ref > hi) {
+				s->q_ref = s->q_ref < lo ? lo : hi;
+				s->qd_ref = 0;
+				if (s->reaction == DX_REACT_NONE) {
+					s->reaction = DX_REACT_CLAMP;
+					s->cause = DX_CAUSE_POSITION;
+				}
+			}
+		}
+	}
+	/* a finger is as safe as its worst joint */
+	for (unsigned t = 0; t < h->ntips; t++) {
+		const struct hand_tip *tp = &h->tip[t];
+		enum dx_hand_reaction worst = DX_REACT_NONE;
+		enum dx_hand_cause cause = DX_CAUSE_NONE;
+		for (unsigned k = 0; k < tp->nj; k++)
+			if (h->js[tp->joint[k]].reaction > worst) {
+				worst = h->js[tp->joint[k]].reaction;
+				cause = h->js[tp->joint[k]].cause;
+			}
+		if (worst >= DX_REACT_DAMP)
+			for (unsigned k = 0; k < tp->nj; k++)
+				dx__hand_react(h, now_ns, tp->joint[k], DX_REACT_DAMP,
+					       cause, 0);
+	}
+	for (unsigned j = 0; j < h->nj; j++) {
+		h->ref[j] = h->js[j].q_ref;
+		h->vff[j] = h->js[j].qd_ref;
+	}
+}
+
+DX_API const char *dx_hand_reaction_name(enum dx_hand_reaction r)
+{
+	static const char *const n[] = {"none", "clamp", "hold", "damp",
+					"disable"};
+	return (unsigned)r < DX_ARRAY_SIZE(n) ? n[r] : "unknown";
+}
+
+DX_API const char *dx_hand_cause_name(enum dx_hand_cause c)
+{
+	static const char *const n[] = {"none",	       "position",
+					"velocity",    "torque",
+					"temperature", "link lost",
+					"drive fault", "bus-off",
+					"not finite",  "command"};
+	return (unsigned)c < DX_ARRAY_SIZE(n) ? n[c] : "unknown";
+}
