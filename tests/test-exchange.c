@@ -456,6 +456,25 @@ START_TEST(test_exchange_bad_frames)
 	dx_drive_bus_route(&t.b, &f, true);
 	ck_assert_uint_eq(t.b.dev[0].link.malformed, 1);
 
+	/* a babbling node floods the bus: the cycle still ends at its
+	 * deadline, the replies queued behind the flood are missed, and the
+	 * flood is counted as unknown frames, never applied */
+	memset(&f, 0, sizeof(f));
+	f.id = 0x7f0, f.len = 8;
+	uint64_t unknown_before = t.b.stats.unknown_ids;
+	ck_assert_int_ge(dx_simbus_babble(t.inj, &f, 1500), 1000);
+	int64_t b0 = dx_time_now_ns();
+	ck_assert_int_eq(cycle(&t, 10 * DX_NS_PER_MS, &res), DX_ETIMEDOUT);
+	int64_t took = dx_time_now_ns() - b0;
+	ck_assert_msg(took < 60 * DX_NS_PER_MS, "cycle took %lld ns",
+		      (long long)took);
+	ck_assert_uint_gt(t.b.stats.unknown_ids, unknown_before);
+	sleep_ns(250 * DX_NS_PER_MS); /* 1500 frames ≈ 170 ms of bus */
+	for (int i = 0; i < 3; i++)
+		cycle(&t, 20 * DX_NS_PER_MS, &res);
+	ck_assert_int_eq(cycle(&t, 20 * DX_NS_PER_MS, &res), 0);
+	ck_assert_int_eq(res.received, 8);
+
 	/* bus-off of the host controller is reported, then recovered */
 	ck_assert_int_eq(dx_simbus_set_bus_off(t.host, -1, true), 0);
 	ck_assert_int_eq(cycle(&t, 5 * DX_NS_PER_MS, &res), DX_EBUSOFF);

@@ -579,6 +579,9 @@ DX_API int dx_drive_desc_format(const struct dx_drive_desc *d, char *buf,
 #define DX_DRIVE_TX_EXTRA 16 /**< extra frames a send may carry */
 #define DX_DRIVE_TX_MAX (2 * DX_DRIVE_BUS_MAX + 1 + DX_DRIVE_TX_EXTRA)
 #define DX_DRIVE_RX_BATCH 64
+/** Receive batches one collect may take (frames without stamps on a busy
+ *  bus): DX_DRIVE_MAX_BATCHES * DX_DRIVE_RX_BATCH frames at most. */
+#define DX_DRIVE_MAX_BATCHES 64
 
 /** What the host wants from one drive this cycle (SI, output shaft). */
 struct dx_drive_cmd {

@@ -417,6 +417,11 @@ DX_API void dx_drive_bus_route(struct dx_drive_bus *b,
 		dv->link.stale++;
 		return;
 	}
+	if (f->ts_ns != 0 && b->prev_deadline_ns != 0 &&
+	    f->ts_ns > b->prev_deadline_ns) {
+		dv->link.late++; /* received in the cycle, after its deadline */
+		return;
+	}
 	if (dv->got & r) {
 		dv->link.duplicates++;
 		return;
@@ -555,6 +560,7 @@ DX_API int dx_drive_bus_send(struct dx_drive_bus *b, int64_t now_ns,
 	memset(res, 0, sizeof(*res));
 	res->sent_ns = now_ns;
 	b->send_err = 0;
+	b->prev_deadline_ns = 0; /* set by collect */
 	b->stats.cycles++;
 	b->bus_off_seen = false;
 
@@ -611,8 +617,12 @@ DX_API int dx_drive_bus_collect(struct dx_drive_bus *b, int64_t deadline_ns,
 		return DX_EINVAL;
 	err = b->send_err;
 	b->prev_deadline_ns = deadline_ns;
-	/* 3. collect until every reply is in or the deadline passes */
-	while (!err && b->pending > 0) {
+	/* 3. collect until every reply is in or the deadline passes. A busy
+	 * bus (a babbling node) keeps recv returning frames without a wait:
+	 * stop at the first frame stamped after the deadline, and after
+	 * DX_DRIVE_MAX_BATCHES batches for transports without stamps. */
+	for (unsigned batches = 0; !err && b->pending > 0;) {
+		bool past = false;
 		got = dx_can_recv(b->can, b->rx, DX_DRIVE_RX_BATCH);
 		if (got < 0) {
 			err = got;
@@ -628,8 +638,12 @@ DX_API int dx_drive_bus_collect(struct dx_drive_bus *b, int64_t deadline_ns,
 			}
 			continue;
 		}
-		for (int k = 0; k < got; k++)
+		for (int k = 0; k < got; k++) {
 			dx_drive_bus_route(b, &b->rx[k], true);
+			past = past || b->rx[k].ts_ns > deadline_ns;
+		}
+		if (past || ++batches >= DX_DRIVE_MAX_BATCHES)
+			break;
 	}
 	finish_cycle(b, &b->cur);
 	if (res)
