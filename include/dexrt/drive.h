@@ -605,7 +605,19 @@ struct dx_drive_fb {
 	int64_t ts_ns;          /**< receive time of the frame applied */
 };
 
-/** Per-device link statistics. */
+/** Per-device link statistics.
+ *
+ *  Classification of a frame that routes to a device and decodes as one of
+ *  its replies: received while draining before the next send → duplicate
+ *  (the device already answered that cycle) or late; stamped before the
+ *  cycle's start → stale; stamped after the cycle's deadline → late; a
+ *  second copy in the cycle → duplicate; otherwise applied. Stamps are the
+ *  transport's receive times on the clock of @p now_ns (simbus: bus time;
+ *  socketcan: kernel stamps converted to CLOCK_MONOTONIC); frames without a
+ *  stamp (0) skip the time checks. MIT replies carry no sequence number: a
+ *  reply delayed past its deadline that is still in flight when the next
+ *  cycle sends cannot be told from that cycle's reply, so it is applied and
+ *  the real reply counts as a duplicate. */
 struct dx_link_stats {
 	uint64_t replies;      /**< replies applied */
 	uint64_t misses;       /**< cycles without a reply by the deadline */
