@@ -103,3 +103,46 @@ put('urdf', 'bad-number.urdf', '''<robot name="n"><link name="a"/><link name="b"
 put('urdf', 'entities.urdf', '''<?xml version="1.0"?>
 <!DOCTYPE robot [<!ENTITY l "link">]>
 <robot name="&amp;&lt;ent"><link name="&#x41;"/></robot>''')
+
+# ---- errframe: kernel frame buffers as a raw socket returns them ----
+CAN_EFF, CAN_RTR, CAN_ERR = 0x80000000, 0x40000000, 0x20000000
+
+
+def kframe(can_id, data=b'', dlc=None):
+    """struct can_frame (CAN_MTU = 16), after a size byte of 0."""
+    n = len(data) if dlc is None else dlc
+    return b'\x00' + struct.pack('<IBBBB', can_id, n, 0, 0, 0) + \
+        bytes(data).ljust(8, b'\0')
+
+
+def kfdframe(can_id, data, flags=0x04):
+    """struct canfd_frame (CANFD_MTU = 72), after a size byte of 1."""
+    return b'\x01' + struct.pack('<IBBBB', can_id, len(data), flags, 0, 0) + \
+        bytes(data).ljust(64, b'\0')
+
+
+def err(cls, d1=0, d2=0, d3=0, tx=0, rx=0):
+    return kframe(CAN_ERR | cls, bytes([0, d1, d2, d3, 0, 0, tx, rx]))
+
+
+put('errframe', 'data-frames',
+    kframe(0x123, b'\xde\xad\xbe\xef') +
+    kframe(CAN_EFF | 0x12345678, b'\x01\x02\x03\x04\x05\x06\x07\x08') +
+    kframe(CAN_RTR | 0x7ff, b'', dlc=4) +
+    kfdframe(0x0da01000 | CAN_EFF, bytes(range(48)), 0x05) +
+    kfdframe(0x55, bytes(12), 0x06))
+put('errframe', 'bus-off-and-recovery',
+    err(0x200, tx=97, rx=3) +                    # counters
+    err(0x004 | 0x200, d1=0x08, tx=120, rx=3) +  # controller: tx warning
+    err(0x004 | 0x200, d1=0x20, tx=130, rx=3) +  # controller: tx passive
+    err(0x040) +                                 # bus-off
+    err(0x100) +                                 # restarted
+    err(0x004, d1=0x40))                         # back to error active
+put('errframe', 'protocol-and-arbitration',
+    err(0x002, d1=0x00) +                        # lost arbitration
+    err(0x008 | 0x080, d2=0x08, d3=0x08) +       # protocol: bit stuffing
+    err(0x004, d1=0x01) +                        # rx overflow
+    err(0x010) + err(0x020))                     # no ack, bus error
+put('errframe', 'bad-sizes',
+    b'\x05' + b'\0' * 5 + b'\x50' + b'\0' * 0x50 +
+    kframe(0x123, b'', dlc=9) + kfdframe(0x123, bytes(10)))
