@@ -2,7 +2,15 @@
 /* Fuzz target: URDF loader (expat). A model that loads is then used:
  * limits, FK of every link with all variables at zero, and a chain from
  * the root to every leaf link with its FK and Jacobian at zero. Error
- * messages must be terminated strings of their buffers. */
+ * messages must be terminated strings of their buffers.
+ *
+ * Known finding (corpus/urdf/crash-leak-second-mimic.urdf): a joint with
+ * two <mimic> elements loads (the second wins) and the first mimic name is
+ * never freed (lib/kin/urdf.c joint_child(); <parent>/<child> refuse a
+ * second element, <mimic> does not). Only a leak checker sees it: the
+ * corpus is replayed under AddressSanitizer by tools/run-tests. Long runs
+ * may waive it with LSAN_OPTIONS=suppressions=<file with
+ * "leak:joint_child">. */
 #include <math.h>
 
 #include <dexrt/kin.h>
