@@ -37,6 +37,7 @@
 
 #include <linux/can.h>
 #include <linux/can/error.h>
+#include <linux/if_arp.h>
 #include <linux/can/raw.h>
 #include <linux/sockios.h>
 
@@ -352,14 +353,18 @@ static int sc_open(struct dx_can **out, const char *ifname,
 	addr.can_family = AF_CAN;
 	addr.can_ifindex = ifr.ifr_ifindex;
 
-	if (ioctl(sb->sock, SIOCGIFMTU, &ifr) != 0) {
+	if (ioctl(sb->sock, SIOCGIFHWADDR, &ifr) != 0) {
 		err = -errno;
 		goto fail;
 	}
-	if (ifr.ifr_mtu != (int)CAN_MTU && ifr.ifr_mtu < (int)CANFD_MTU) {
-		dx_log(DX_LOG_ERROR, "socketcan: '%s' is not a CAN interface (MTU %d)",
-		       ifname, ifr.ifr_mtu);
+	if (ifr.ifr_hwaddr.sa_family != ARPHRD_CAN) {
+		dx_log(DX_LOG_ERROR, "socketcan: '%s' is not a CAN interface",
+		       ifname);
 		err = DX_ENODEV;
+		goto fail;
+	}
+	if (ioctl(sb->sock, SIOCGIFMTU, &ifr) != 0) {
+		err = -errno;
 		goto fail;
 	}
 	if (opts->fd) {
@@ -399,8 +404,10 @@ static int sc_open(struct dx_can **out, const char *ifname,
 		 * 1 KiB per CAN frame on 64-bit kernels; the kernel doubles
 		 * the value given and enforces its own floor and ceiling. */
 		size_t bytes = opts->rx_queue * 512;
-		err = setopt_int(sb->sock, SOL_SOCKET, SO_RCVBUF,
-				 bytes > INT32_MAX ? INT32_MAX : (int)bytes);
+		int v = bytes > INT32_MAX / 2 ? INT32_MAX / 2 : (int)bytes;
+		/* Past net.core.rmem_max only with CAP_NET_ADMIN. */
+		if (setopt_int(sb->sock, SOL_SOCKET, SO_RCVBUFFORCE, v))
+			err = setopt_int(sb->sock, SOL_SOCKET, SO_RCVBUF, v);
 	}
 	if (!err)
 		err = sc_set_filters(&sb->can, opts->filters, opts->n_filters);
