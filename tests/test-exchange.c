@@ -146,6 +146,11 @@ static int cycle(struct bench_bus *t, int64_t budget_ns,
 {
 	int64_t now = now_ns(t);
 
+	/* vcan inside user-mode-linux has no bit timing but slow system
+	 * calls: give it room, the behaviour is what is checked there */
+	if (!on_simbus)
+		budget_ns *= 25;
+
 	return dx_drive_bus_exchange(&t->b, now, now + budget_ns, res);
 }
 
@@ -192,6 +197,7 @@ START_TEST(test_exchange_16_timing)
 	struct dx_can_bus_budget bud;
 	double plan_hz = 0;
 	int64_t t0, t1;
+	long total_frames = 0;
 	int ok = 0;
 
 	start(&t, "timing", ak16, 16, 3);
@@ -222,9 +228,21 @@ START_TEST(test_exchange_16_timing)
 				nf++;
 			}
 		}
-		ck_assert_int_eq(nf, 32);
+		/* on simbus the monitor has every frame of the cycle by now;
+		 * a kernel may still be delivering to the monitor socket */
+		if (on_simbus)
+			ck_assert_int_eq(nf, 32);
+		total_frames += nf;
 		predicted[k] = sum + (nf - 1) * DX_CAN_IFS_BITS * 1000;
 	}
+	if (!on_simbus) {
+		struct dx_can_frame f[64];
+		int got;
+		sleep_ns(100 * DX_NS_PER_MS);
+		while ((got = dx_can_recv(t.mon, f, 64)) > 0)
+			total_frames += got;
+	}
+	ck_assert_int_eq(total_frames, 32 * CYCLES);
 	t1 = dx_time_now_ns();
 	ck_assert_int_eq(ok, CYCLES);
 
@@ -262,6 +280,9 @@ START_TEST(test_exchange_16_timing)
 	       100.0 * (rate_bus / rate_pred - 1.0), (double)tail[CYCLES / 2] / 1e3,
 	       (double)tail[CYCLES * 9 / 10] / 1e3,
 	       (double)wall[CYCLES / 2] / 1e3, rate_wall, rate_loop);
+	if (!on_simbus)
+		printf("  (%s has no bit timing: the rates are reported, not "
+		       "compared)\n", bus_uri);
 	if (on_simbus) {
 		/* the bus model: a cycle is the 32 frames back to back */
 		ck_assert_msg(fabs(rate_bus / rate_pred - 1.0) <= 0.05,
