@@ -765,6 +765,27 @@ DX_API int dx_drive_bus_send(struct dx_drive_bus *b, int64_t now_ns,
 DX_API int dx_drive_bus_collect(struct dx_drive_bus *b, int64_t deadline_ns,
 				struct dx_exchange_result *res);
 
+/** dx_drive_bus_send() without I/O, for programs that move frames
+ *  themselves and for measuring a cycle's computation: starts the cycle at
+ *  @p now_ns and encodes every active device's command (plus SYNC and
+ *  @p n_extra caller frames, at most DX_DRIVE_TX_EXTRA) into b->tx. Does
+ *  not drain leftovers (receive them first and route them with
+ *  dx_drive_bus_route(b, f, false)). No transport needed.
+ *  @return the number of frames in b->tx (>= 0) or DX_EINVAL. Real-time
+ *  safe, no system call. */
+DX_API int dx_drive_bus_prepare(struct dx_drive_bus *b, int64_t now_ns,
+				const struct dx_can_frame *extra,
+				size_t n_extra);
+
+/** dx_drive_bus_collect() without I/O: routes all @p n received @p frames
+ *  as replies of this cycle (stamped after @p deadline_ns: late), then
+ *  closes the cycle (misses, lost links). Returns as
+ *  dx_drive_bus_collect() (DX_EINVAL for NULL). Real-time safe, no system
+ *  call. */
+DX_API int dx_drive_bus_deliver(struct dx_drive_bus *b, int64_t deadline_ns,
+				const struct dx_can_frame *frames, size_t n,
+				struct dx_exchange_result *res);
+
 /** Routes and applies one received frame as the exchange does (for
  *  programs that receive themselves, and for tests). @p in_cycle true while
  *  collecting this cycle's replies. Real-time safe. */

@@ -547,22 +547,53 @@ static void finish_cycle(struct dx_drive_bus *b, struct dx_exchange_result *r)
 	}
 }
 
-DX_API int dx_drive_bus_send(struct dx_drive_bus *b, int64_t now_ns,
-			     const struct dx_can_frame *extra, size_t n_extra)
+/* Per-cycle counters and results start afresh. */
+static void begin_cycle(struct dx_drive_bus *b, int64_t now_ns)
 {
-	struct dx_exchange_result *res;
-	size_t n = 0;
-	int got;
-
-	if (!b || !b->can || (n_extra && !extra) || n_extra > DX_DRIVE_TX_EXTRA)
-		return DX_EINVAL;
-	res = &b->cur;
-	memset(res, 0, sizeof(*res));
-	res->sent_ns = now_ns;
+	memset(&b->cur, 0, sizeof(b->cur));
+	b->cur.sent_ns = now_ns;
 	b->send_err = 0;
 	b->prev_deadline_ns = 0; /* set by collect */
 	b->stats.cycles++;
 	b->bus_off_seen = false;
+}
+
+/* Opens the reply window at @p now_ns and encodes every active device's
+ * command, the SYNC and the caller's frames into b->tx. Returns the count. */
+static size_t encode_batch(struct dx_drive_bus *b, int64_t now_ns,
+			   const struct dx_can_frame *extra, size_t n_extra)
+{
+	size_t n = 0;
+
+	b->cycle_start_ns = now_ns;
+	b->pending = 0;
+	for (unsigned i = 0; i < b->n; i++) {
+		struct dx_drive *dv = &b->dev[i];
+		dv->got = 0;
+		dv->answered = false;
+		if (!dv->active)
+			continue;
+		b->cur.expected++;
+		if (!dv->link.lost)
+			b->pending++;
+		n = encode_dev(b, i, n);
+	}
+	if (b->sync && n < DX_DRIVE_TX_MAX)
+		dx_co_sync(&b->tx[n++]);
+	for (size_t k = 0; k < n_extra && n < DX_DRIVE_TX_MAX; k++)
+		b->tx[n++] = extra[k];
+	return n;
+}
+
+DX_API int dx_drive_bus_send(struct dx_drive_bus *b, int64_t now_ns,
+			     const struct dx_can_frame *extra, size_t n_extra)
+{
+	size_t n;
+	int got;
+
+	if (!b || !b->can || (n_extra && !extra) || n_extra > DX_DRIVE_TX_EXTRA)
+		return DX_EINVAL;
+	begin_cycle(b, now_ns);
 
 	/* 1. leftovers of the previous cycle: counted, never applied */
 	for (unsigned guard = 0; guard < 64; guard++) {
@@ -574,29 +605,13 @@ DX_API int dx_drive_bus_send(struct dx_drive_bus *b, int64_t now_ns,
 	}
 
 	/* 2. one batch with every command */
-	b->cycle_start_ns = now_ns;
-	b->pending = 0;
-	for (unsigned i = 0; i < b->n; i++) {
-		struct dx_drive *dv = &b->dev[i];
-		dv->got = 0;
-		dv->answered = false;
-		if (!dv->active)
-			continue;
-		res->expected++;
-		if (!dv->link.lost)
-			b->pending++;
-		n = encode_dev(b, i, n);
-	}
-	if (b->sync && n < DX_DRIVE_TX_MAX)
-		dx_co_sync(&b->tx[n++]);
-	for (size_t k = 0; k < n_extra && n < DX_DRIVE_TX_MAX; k++)
-		b->tx[n++] = extra[k];
+	n = encode_batch(b, now_ns, extra, n_extra);
 	if (n) {
 		int sent = dx_can_send(b->can, b->tx, n);
 		if (sent < 0) {
 			if (sent == DX_EBUSOFF) {
 				b->stats.bus_off++;
-				res->bus_off = true;
+				b->cur.bus_off = true;
 			}
 			b->pending = 0;
 			b->send_err = sent;
@@ -606,6 +621,36 @@ DX_API int dx_drive_bus_send(struct dx_drive_bus *b, int64_t now_ns,
 			b->stats.send_short++;
 	}
 	return 0;
+}
+
+DX_API int dx_drive_bus_prepare(struct dx_drive_bus *b, int64_t now_ns,
+				const struct dx_can_frame *extra,
+				size_t n_extra)
+{
+	if (!b || (n_extra && !extra) || n_extra > DX_DRIVE_TX_EXTRA)
+		return DX_EINVAL;
+	begin_cycle(b, now_ns);
+	return (int)encode_batch(b, now_ns, extra, n_extra);
+}
+
+/* Closes the cycle (misses, lost links) and gives the result. */
+static int close_cycle(struct dx_drive_bus *b, int err,
+		       struct dx_exchange_result *res)
+{
+	finish_cycle(b, &b->cur);
+	if (res)
+		*res = b->cur;
+	if (err)
+		return err;
+	if (b->bus_off_seen) {
+		b->cur.bus_off = true;
+		if (res)
+			res->bus_off = true;
+		b->stats.bus_off++;
+		return DX_EBUSOFF;
+	}
+	/* devices already lost at the start were not waited for */
+	return b->pending ? DX_ETIMEDOUT : 0;
 }
 
 DX_API int dx_drive_bus_collect(struct dx_drive_bus *b, int64_t deadline_ns,
@@ -645,20 +690,19 @@ DX_API int dx_drive_bus_collect(struct dx_drive_bus *b, int64_t deadline_ns,
 		if (past || ++batches >= DX_DRIVE_MAX_BATCHES)
 			break;
 	}
-	finish_cycle(b, &b->cur);
-	if (res)
-		*res = b->cur;
-	if (err)
-		return err;
-	if (b->bus_off_seen) {
-		b->cur.bus_off = true;
-		if (res)
-			res->bus_off = true;
-		b->stats.bus_off++;
-		return DX_EBUSOFF;
-	}
-	/* devices already lost at the start were not waited for */
-	return b->pending ? DX_ETIMEDOUT : 0;
+	return close_cycle(b, err, res);
+}
+
+DX_API int dx_drive_bus_deliver(struct dx_drive_bus *b, int64_t deadline_ns,
+				const struct dx_can_frame *frames, size_t n,
+				struct dx_exchange_result *res)
+{
+	if (!b || (n && !frames))
+		return DX_EINVAL;
+	b->prev_deadline_ns = deadline_ns;
+	for (size_t k = 0; k < n; k++)
+		dx_drive_bus_route(b, &frames[k], true);
+	return close_cycle(b, b->send_err, res);
 }
 
 DX_API int dx_drive_bus_exchange(struct dx_drive_bus *b, int64_t now_ns,
