@@ -50,6 +50,8 @@ struct hand_bus {
 	bool bus_off;
 	struct dx_hand_bus_report report;
 	struct dx_can_frame req[HAND_MAX_PADS_PER_BUS];
+	const struct dx_can_frame *tx; /* dx__hand_encode(): this bus's batch */
+	unsigned ntx;
 };
 
 struct hand_act {
@@ -139,6 +141,31 @@ struct dx_hand {
 	struct dx_hand_stats stats;
 	struct dx_hist update_hist;
 };
+
+/* hand.c: the cycle without I/O, for measuring its computation (bench/
+ * bench-cycle.c) and for callers that move frames themselves.
+ * dx__hand_deliver() is dx_hand_read() with the frames each bus received
+ * given as arrays (@p frames[b], @p counts[b] for every bus b; drive
+ * replies and pad frames together); dx__hand_encode() is dx_hand_write()
+ * up to the send: commands, pad requests and each bus's batch, left in
+ * bus[b].tx / bus[b].ntx. Neither makes a system call. */
+int dx__hand_deliver(struct dx_hand *h, const struct dx_can_frame *const *frames,
+		     const size_t *counts, int64_t now_ns);
+int dx__hand_encode(struct dx_hand *h, int64_t now_ns);
+
+/* hand.c: the stages of dx_hand_update(), in its order:
+ *   t0 = dx_time_now_ns(); dt = dx__hand_update_targets();
+ *   dx__hand_update_tactile(); dx__hand_update_ik();
+ *   rc = dx__hand_update_control(); dx__hand_update_finish(t0).
+ * Targets: dt and the targets ring; tactile: pad pipelines, fusion and
+ * grasp state machines; ik: the warm fingertip solve; control: references,
+ * safety supervisor, PID bank, torque limits; finish: update statistics
+ * and telemetry. */
+double dx__hand_update_targets(struct dx_hand *h, int64_t now_ns);
+void dx__hand_update_tactile(struct dx_hand *h, int64_t now_ns, double dt);
+void dx__hand_update_ik(struct dx_hand *h, double dt);
+int dx__hand_update_control(struct dx_hand *h, int64_t now_ns, double dt);
+void dx__hand_update_finish(struct dx_hand *h, int64_t now_ns, int64_t t0);
 
 /* safety.c */
 void dx__hand_safety(struct dx_hand *h, int64_t now_ns);

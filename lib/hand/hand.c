@@ -762,6 +762,18 @@ DX_API void dx_hand_free(struct dx_hand *h)
 
 /* ---- read ----------------------------------------------------------------- */
 
+/* Bookkeeping after a bus's replies were collected; returns the error to
+ * report (a timeout is counted in the misses, not returned). */
+static int bus_collected(struct dx_hand *h, struct hand_bus *hb, int rc)
+{
+	hb->sent = false;
+	hb->bus_off = rc == DX_EBUSOFF || hb->res.bus_off;
+	h->stats.replies_missed += hb->res.missed;
+	return rc == DX_ETIMEDOUT ? 0 : rc;
+}
+
+static void read_map(struct dx_hand *h);
+
 DX_API int dx_hand_read(struct dx_hand *h, int64_t now_ns)
 {
 	int first_err = 0;
@@ -776,10 +788,8 @@ DX_API int dx_hand_read(struct dx_hand *h, int64_t now_ns)
 			continue;
 		if (hb->drv.n && hb->sent) {
 			rc = dx_drive_bus_collect(&hb->drv, hb->deadline_ns, &hb->res);
-			hb->sent = false;
-			hb->bus_off = rc == DX_EBUSOFF || hb->res.bus_off;
-			h->stats.replies_missed += hb->res.missed;
-			if (rc && rc != DX_ETIMEDOUT && !first_err)
+			rc = bus_collected(h, hb, rc);
+			if (rc && !first_err)
 				first_err = rc;
 		} else if (!hb->drv.n) {
 			/* a pads-only bus: drain what arrived */
@@ -793,6 +803,44 @@ DX_API int dx_hand_read(struct dx_hand *h, int64_t now_ns)
 			}
 		}
 	}
+	read_map(h);
+	(void)now_ns;
+	return first_err;
+}
+
+int dx__hand_deliver(struct dx_hand *h, const struct dx_can_frame *const *frames,
+		     const size_t *counts, int64_t now_ns)
+{
+	int first_err = 0;
+
+	if (!h || !frames || !counts)
+		return DX_EINVAL;
+	for (unsigned b = 0; b < h->nb; b++) {
+		struct hand_bus *hb = &h->bus[b];
+		int rc;
+
+		if (counts[b] && !frames[b])
+			return DX_EINVAL;
+		if (hb->drv.n && hb->sent) {
+			rc = dx_drive_bus_deliver(&hb->drv, hb->deadline_ns, frames[b],
+						  counts[b], &hb->res);
+			rc = bus_collected(h, hb, rc);
+			if (rc && !first_err)
+				first_err = rc;
+		} else if (!hb->drv.n) {
+			for (size_t k = 0; k < counts[b]; k++)
+				other_frame(hb, &frames[b][k]);
+		}
+	}
+	read_map(h);
+	(void)now_ns;
+	return first_err;
+}
+
+/* Actuator feedback -> joint space, temperatures, validity, first-feedback
+ * hold, the model's joint vector. */
+static void read_map(struct dx_hand *h)
+{
 	/* actuator feedback -> joint space */
 	for (unsigned i = 0; i < h->na; i++) {
 		const struct dx_drive *dv = &h->bus[h->act[i].bus].drv.dev[h->act[i].dev];
@@ -842,8 +890,6 @@ DX_API int dx_hand_read(struct dx_hand *h, int64_t now_ns)
 		if (isfinite(h->js[j].q))
 			h->q_model[h->var[j]] = h->js[j].q;
 	}
-	(void)now_ns;
-	return first_err;
 }
 
 /* ---- update ---------------------------------------------------------------- */
@@ -1110,15 +1156,12 @@ static void push_telemetry(struct dx_hand *h, int64_t now_ns, int64_t spent)
 		h->stats.telemetry_dropped++;
 }
 
-DX_API int dx_hand_update(struct dx_hand *h, int64_t now_ns)
+/* The stages of dx_hand_update(), in its order (see hand-priv.h). */
+double dx__hand_update_targets(struct dx_hand *h, int64_t now_ns)
 {
 	struct dx_hand_target t;
 	double dt;
-	int64_t t0 = dx_time_now_ns();
-	int rc;
 
-	if (!h)
-		return DX_EINVAL;
 	dt = h->last_update_ns ? (double)(now_ns - h->last_update_ns) * 1e-9
 			       : h->period_s;
 	if (!(dt > 0) || dt > 1.0)
@@ -1132,10 +1175,23 @@ DX_API int dx_hand_update(struct dx_hand *h, int64_t now_ns)
 		apply_target(h, &t, now_ns);
 		h->stats.targets_applied++;
 	}
+	return dt;
+}
 
+void dx__hand_update_tactile(struct dx_hand *h, int64_t now_ns, double dt)
+{
 	update_tactile(h, dt);
 	dx__hand_grasp_step(h, now_ns, dt);
+}
+
+void dx__hand_update_ik(struct dx_hand *h, double dt)
+{
 	update_ik(h, dt);
+}
+
+int dx__hand_update_control(struct dx_hand *h, int64_t now_ns, double dt)
+{
+	int rc;
 
 	/* references */
 	for (unsigned j = 0; j < h->nj; j++) {
@@ -1189,24 +1245,41 @@ DX_API int dx_hand_update(struct dx_hand *h, int64_t now_ns)
 	}
 	h->cycle++;
 	h->stats.cycles++;
-	{
-		int64_t spent = dx_time_now_ns() - t0;
-		dx_hist_add(&h->update_hist, spent);
-		push_telemetry(h, now_ns, spent);
-	}
 	return rc == DX_ENOTFINITE ? 0 : rc;
+}
+
+void dx__hand_update_finish(struct dx_hand *h, int64_t now_ns, int64_t t0)
+{
+	int64_t spent = dx_time_now_ns() - t0;
+
+	dx_hist_add(&h->update_hist, spent);
+	push_telemetry(h, now_ns, spent);
+}
+
+DX_API int dx_hand_update(struct dx_hand *h, int64_t now_ns)
+{
+	int64_t t0 = dx_time_now_ns();
+	double dt;
+	int rc;
+
+	if (!h)
+		return DX_EINVAL;
+	dt = dx__hand_update_targets(h, now_ns);
+	dx__hand_update_tactile(h, now_ns, dt);
+	dx__hand_update_ik(h, dt);
+	rc = dx__hand_update_control(h, now_ns, dt);
+	dx__hand_update_finish(h, now_ns, t0);
+	return rc;
 }
 
 /* ---- write ------------------------------------------------------------------ */
 
-DX_API int dx_hand_write(struct dx_hand *h, int64_t now_ns)
+/* Joint commands -> each drive's command in its exchange. */
+static void write_cmds(struct dx_hand *h)
 {
 	double tau_j[DX_HAND_MAX_JOINTS], q_j[DX_HAND_MAX_JOINTS],
 		qd_j[DX_HAND_MAX_JOINTS];
-	int first_err = 0;
 
-	if (!h)
-		return DX_EINVAL;
 	for (unsigned j = 0; j < h->nj; j++) {
 		tau_j[j] = h->js[j].tau_cmd;
 		q_j[j] = h->js[j].q_ref;
@@ -1271,6 +1344,54 @@ DX_API int dx_hand_write(struct dx_hand *h, int64_t now_ns)
 			c.mode = DX_CIA402_MODE_CST;
 		dx_drive_bus_set_cmd(drv, a->dev, &c);
 	}
+}
+
+/* Pad scan requests of bus @p hb into hb->req; returns their count. */
+static unsigned pad_requests(struct hand_bus *hb)
+{
+	unsigned nreq = 0;
+
+	for (unsigned p = 0; p < hb->npads; p++)
+		if (dx_tactile_pad_request(hb->pads[p], &hb->req[nreq]) == 1)
+			nreq++;
+	return nreq;
+}
+
+int dx__hand_encode(struct dx_hand *h, int64_t now_ns)
+{
+	int first_err = 0;
+
+	if (!h)
+		return DX_EINVAL;
+	write_cmds(h);
+	for (unsigned b = 0; b < h->nb; b++) {
+		struct hand_bus *hb = &h->bus[b];
+		unsigned nreq = pad_requests(hb);
+		int n = 0;
+
+		hb->tx = hb->req;
+		if (hb->drv.n) {
+			n = dx_drive_bus_prepare(&hb->drv, now_ns, hb->req, nreq);
+			hb->sent = n >= 0;
+			hb->deadline_ns = now_ns + h->deadline_ns;
+			hb->tx = hb->drv.tx;
+		} else {
+			n = (int)nreq;
+		}
+		hb->ntx = n > 0 ? (unsigned)n : 0;
+		if (n < 0 && !first_err)
+			first_err = n;
+	}
+	return first_err;
+}
+
+DX_API int dx_hand_write(struct dx_hand *h, int64_t now_ns)
+{
+	int first_err = 0;
+
+	if (!h)
+		return DX_EINVAL;
+	write_cmds(h);
 	for (unsigned b = 0; b < h->nb; b++) {
 		struct hand_bus *hb = &h->bus[b];
 		unsigned nreq = 0;
@@ -1279,9 +1400,7 @@ DX_API int dx_hand_write(struct dx_hand *h, int64_t now_ns)
 		if (!hb->can)
 			continue;
 		/* pad scan requests go in the same batch as the commands */
-		for (unsigned p = 0; p < hb->npads; p++)
-			if (dx_tactile_pad_request(hb->pads[p], &hb->req[nreq]) == 1)
-				nreq++;
+		nreq = pad_requests(hb);
 		if (hb->drv.n) {
 			rc = dx_drive_bus_send(&hb->drv, now_ns, hb->req, nreq);
 			hb->sent = rc == 0 || rc == DX_ETIMEDOUT;
