@@ -19,6 +19,7 @@
 #include <dexrt/drive.h>
 #include <dexrt/hand.h>
 #include <dexrt/sim.h>
+#include <dexrt/simpad.h>
 #include <dexrt/simbus.h>
 
 #include "dx-check.h"
@@ -88,7 +89,38 @@ struct rig {
 	struct dx_vdrive_runner runner[NBUS];
 	char busname[NBUS][64];
 	int64_t t;
+	/* fingertip pads (on the "a" bus of each finger) and an object: a
+	 * spring met by the proximal flexion joint (j1) of each finger */
+	struct dx_can *pad_can[NBUS / 2];
+	struct dx_simpad pad[NBUS / 2];
+	struct object *obj[NBUS / 2];
+	struct dx_hand_telemetry tel; /* latest sample */
+	bool have_tel;
 };
+
+/* A compliant object between the fingers: once joint 1 of a finger passes
+ * q_touch it presses back with k (N per rad of penetration) at the pad,
+ * i.e. a torque k * pen * lever on the joint. */
+struct object {
+	double q_touch, k, lever;
+	double j, b;      /* joint inertia and damping of the motor model */
+	double force;     /* current normal force, N */
+	bool present;
+};
+static struct object objects[NBUS / 2];
+
+static void object_dynamics(void *user, double tau, double dt, double *pos,
+			    double *vel)
+{
+	struct object *o = user;
+	double pen = o->present && *pos > o->q_touch ? *pos - o->q_touch : 0.0;
+	double acc;
+
+	o->force = o->k * pen;
+	acc = (tau - o->b * *vel - o->force * o->lever) / o->j;
+	*vel += acc * dt;
+	*pos += *vel * dt;
+}
 
 static char *slurp(const char *path)
 {
@@ -182,6 +214,35 @@ static void rig_up(struct rig *r)
 		}
 		ck_assert_int_eq(dx_vdrive_runner_init(&r->runner[b], r->dev_can[b],
 						       r->drives[b], DPB), 0);
+		if (b % 2 == 0) {
+			struct dx_simpad_config pc;
+			int f = b / 2;
+			struct object *o = &objects[f];
+			const struct dx_vmotor_params *mp =
+				&r->drives[b][1].motor.p;
+
+			dx_simpad_config_default(&pc, DX_TACTILE_PROTO_DEXRT);
+			pc.board = (uint32_t)(f + 1);
+			pc.axes = 1;
+			pc.rows = pc.cols = 4;
+			pc.pitch = 0.0035f;
+			pc.origin[1] = -0.006f;
+			pc.origin[2] = 0.013f;
+			pc.normal[1] = -1.0f;
+			pc.counts_per_n = 1000.0f; /* the config's gain 0.001 N/count */
+			pc.fd = true;
+			ck_assert_int_eq(dx_simpad_init(&r->pad[f], &pc), 0);
+			ck_assert_int_eq(dx_simbus_open(&r->pad_can[f], r->busname[b],
+							&co, &so), 0);
+			memset(o, 0, sizeof(*o));
+			o->q_touch = 0.5;
+			o->k = 20.0;
+			o->lever = 0.06;
+			o->j = mp->rotor_inertia * mp->gear_ratio * mp->gear_ratio;
+			o->b = mp->viscous;
+			r->obj[f] = o;
+			dx_vmotor_set_dynamics(&r->drives[b][1].motor, object_dynamics, o);
+		}
 	}
 	rc = dx_hand_init(&r->hand, r->cfg, NULL, &e);
 	ck_assert_msg(rc == 0, "%s", e.msg);
@@ -193,6 +254,8 @@ static void rig_down(struct rig *r)
 	char cmd[128];
 
 	dx_hand_free(r->hand);
+	for (int f = 0; f < NBUS / 2; f++)
+		dx_can_close(r->pad_can[f]);
 	for (int b = 0; b < NBUS; b++) {
 		dx_can_close(r->dev_can[b]);
 		dx_simbus_unlink(r->busname[b]);
@@ -232,14 +295,39 @@ static void cycle(struct rig *r, bool alloc_probe)
 	set_time(r, T + 300 * DX_NS_PER_US);
 	for (int b = 0; b < NBUS; b++)
 		dx_vdrive_runner_poll(&r->runner[b], T + 300 * DX_NS_PER_US);
+	for (int f = 0; f < NBUS / 2; f++) {
+		struct dx_can_frame in[16], out[16];
+		struct dx_simpad_contact c = {{0, -0.006f, 0.013f}, {0, 0, 0}, 0.003f};
+		int n = dx_can_recv(r->pad_can[f], in, 16);
+
+		/* the finger presses the object at the pad centre: the force on
+		 * the object points along the pad's outward normal (-y) */
+		c.force[1] = -(float)r->obj[f]->force;
+		dx_simpad_set_contacts(&r->pad[f], &c, r->obj[f]->force > 0 ? 1 : 0);
+		dx_simpad_step(&r->pad[f], 1e-3);
+		for (int k = 0; k < n; k++) {
+			int m = dx_simpad_handle(&r->pad[f], &in[k], out, 16);
+			if (m > 0 && dx_can_send(r->pad_can[f], out, (size_t)m) != m)
+				clock_errors++;
+		}
+	}
 	set_time(r, T + 1000 * DX_NS_PER_US);
 	r->t = T + 1000 * DX_NS_PER_US;
 }
 
+/* Runs @p n cycles, draining telemetry every cycle (a full ring refuses
+ * new samples) and keeping the latest. */
 static void run(struct rig *r, unsigned n)
 {
-	for (unsigned k = 0; k < n; k++)
+	struct dx_hand_telemetry t;
+
+	for (unsigned k = 0; k < n; k++) {
 		cycle(r, false);
+		while (dx_hand_telemetry_pop(r->hand, &t) == 0) {
+			r->tel = t;
+			r->have_tel = true;
+		}
+	}
 }
 
 static int joint(const struct rig *r, const char *name)
@@ -406,6 +494,76 @@ START_TEST(test_unplugged_drive_damps_its_finger)
 	ck_assert_int_eq(dx_hand_send(r.hand, &t), 0);
 	run(&r, 20);
 	ck_assert_int_eq(js(&r, "index_j2").reaction, DX_REACT_NONE);
+	rig_down(&r);
+}
+END_TEST
+
+static void last_telemetry(struct rig *r, struct dx_hand_telemetry *t)
+{
+	ck_assert(r->have_tel);
+	*t = r->tel;
+}
+
+START_TEST(test_power_grasp_regulates_force)
+{
+	struct rig r;
+	struct dx_hand_target t = {.kind = DX_TARGET_GRASP};
+	struct dx_hand_telemetry tel;
+	double f_before;
+
+	rig_up(&r);
+	run(&r, 400); /* pads tare on the first samples */
+	for (int f = 0; f < 4; f++)
+		objects[f].present = true;
+	t.grasp = DX_GRASP_POWER;
+	t.force = 1.5;
+	ck_assert_int_eq(dx_hand_send(r.hand, &t), 0);
+	run(&r, 3000);
+	last_telemetry(&r, &tel);
+	for (unsigned k = 0; k < dx_hand_ntips(r.hand); k++) {
+		printf("%s: phase %u fused force %.3f N (object %.3f N) contact %d\n",
+		       dx_hand_tip_name(r.hand, k), tel.grasp_phase[k],
+		       tel.tip_force[k], objects[k].force,
+		       !!(tel.contact_mask >> k & 1));
+		ck_assert_uint_eq(tel.grasp_phase[k], 2); /* holding */
+		ck_assert(tel.contact_mask >> k & 1);
+		/* the force the object really feels, and the estimate, are
+		 * regulated to the 1.5 N target within 20 % */
+		dx_ck_near(objects[k].force, 1.5, 0.3);
+		dx_ck_near(tel.tip_force[k], 1.5, 0.3);
+	}
+	/* slip on the index pad: the grip target goes up, so does the force */
+	f_before = objects[0].force;
+	{
+		struct dx_simpad_slip sl = {.on = true, .shear_rate = 4.0f,
+					    .period_s = 0.25f, .vib_rel = 0.2f,
+					    .vib_hz = 250.0f, .dir = {0, 0, 1}};
+		bool slipped = false;
+		dx_simpad_set_slip(&r.pad[0], &sl);
+		for (int k = 0; k < 300 && !slipped; k++) {
+			run(&r, 1);
+			last_telemetry(&r, &tel);
+			slipped = tel.slip_mask & 1;
+		}
+		ck_assert_msg(slipped, "slip not flagged within 300 cycles");
+		sl.on = false;
+		dx_simpad_set_slip(&r.pad[0], &sl);
+	}
+	run(&r, 1500);
+	printf("index force before slip %.3f N, after %.3f N\n", f_before,
+	       objects[0].force);
+	ck_assert_double_gt(objects[0].force, f_before * 1.15);
+	ck_assert_double_lt(objects[0].force, 1.5 * 3.0 + 0.3); /* capped */
+	/* release: the fingers open, the object is free */
+	t.grasp = DX_GRASP_RELEASE;
+	ck_assert_int_eq(dx_hand_send(r.hand, &t), 0);
+	run(&r, 1500);
+	last_telemetry(&r, &tel);
+	for (unsigned k = 0; k < dx_hand_ntips(r.hand); k++) {
+		ck_assert_uint_eq(tel.grasp_phase[k], 0);
+		dx_ck_near(objects[k].force, 0.0, 1e-9);
+	}
+	dx_ck_near(js(&r, "index_j1").q, 0.0, 0.05);
 	rig_down(&r);
 }
 END_TEST
@@ -585,6 +743,7 @@ int main(void)
 	tcase_add_test(tc, test_fingertip_target);
 	tcase_add_test(tc, test_unplugged_drive_damps_its_finger);
 	tcase_add_test(tc, test_bad_targets_refused);
+	tcase_add_test(tc, test_power_grasp_regulates_force);
 	tcase_add_test(tc, test_no_allocation_in_cycle);
 	suite_add_tcase(s, tc);
 	return dx_test_run(s);

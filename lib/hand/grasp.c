@@ -3,8 +3,11 @@
  *
  *   CLOSING   references move from where they are towards the finger's
  *             `close` posture at a fixed fraction of the joint speed limit,
- *             until the finger senses contact (pad contact, or a fused
- *             force above a third of the grip target);
+ *             until the finger senses contact: its pad reports contact
+ *             when the finger has a working pad (the torque-based force is
+ *             biased while the finger accelerates, so it is not trusted
+ *             for the decision then), otherwise the fused force stays
+ *             above a third of the grip target for CONTACT_CYCLES;
  *   HOLDING   admittance force control: every joint reference of the
  *             finger moves along its closing direction in proportion to
  *             the grip force error (target - fused contact force), so the
@@ -24,7 +27,8 @@
 
 #define CLOSE_SPEED 0.3      /* fraction of the joint velocity limit */
 #define CLOSE_SPEED_MAX 1.0  /* rad/s */
-#define ADMITTANCE 0.05      /* rad/s per N of force error */
+#define ADMITTANCE 0.1       /* rad/s per N of force error */
+#define CONTACT_CYCLES 10
 #define SLIP_GAIN 1.25
 #define SLIP_MAX 3.0
 #define SLIP_COOLDOWN 50
@@ -81,6 +85,7 @@ void dx__hand_grasp_start(struct dx_hand *h, int64_t now_ns, enum dx_grasp g,
 			continue;
 		}
 		tp->phase = GRASP_CLOSING;
+		tp->touch_cycles = 0;
 		tp->force_target = force > 0 ? force : 1.0;
 		tp->force_max = SLIP_MAX * tp->force_target;
 		tp->slip_cooldown = 0;
@@ -109,8 +114,17 @@ void dx__hand_grasp_step(struct dx_hand *h, int64_t now_ns, double dt)
 		struct hand_tip *tp = &h->tip[t];
 
 		switch (tp->phase) {
-		case GRASP_CLOSING:
-			if (tp->contact || tp->force > tp->force_target / 3) {
+		case GRASP_CLOSING: {
+			bool touch;
+			if (tp->pad >= 0 && dx__hand_pad_running(h, tp->pad)) {
+				touch = tp->contact;
+			} else {
+				tp->touch_cycles = tp->force > tp->force_target / 3
+							   ? tp->touch_cycles + 1
+							   : 0;
+				touch = tp->touch_cycles >= CONTACT_CYCLES;
+			}
+			if (touch) {
 				tp->phase = GRASP_HOLDING;
 				break;
 			}
@@ -124,6 +138,7 @@ void dx__hand_grasp_step(struct dx_hand *h, int64_t now_ns, double dt)
 				h->js[j].q_ref = q;
 			}
 			break;
+		}
 		case GRASP_HOLDING: {
 			double e = tp->force_target - tp->force;
 			if (tp->slip_cooldown)

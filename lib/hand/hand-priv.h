@@ -81,6 +81,7 @@ struct hand_tip {
 	double force;                         /* fused contact force, N */
 	bool contact, slip;
 	unsigned slip_cooldown;
+	unsigned touch_cycles;
 	double target[3];                     /* IK target (hand frame) */
 	bool ik_active;
 };
@@ -173,6 +174,9 @@ void dx__hand_fault(struct dx_hand *h, int64_t now_ns, int joint, int act,
 		    enum dx_hand_reaction r, enum dx_hand_cause c, double v);
 void dx__hand_react(struct dx_hand *h, int64_t now_ns, unsigned j,
 		    enum dx_hand_reaction r, enum dx_hand_cause c, double v);
+
+/* hand.c: whether pad @p p delivers data (tared and running) */
+bool dx__hand_pad_running(const struct dx_hand *h, int p);
 
 /* grasp.c */
 void dx__hand_grasp_start(struct dx_hand *h, int64_t now_ns, enum dx_grasp g,

@@ -1085,8 +1085,11 @@ static void update_tactile(struct dx_hand *h, double dt)
 			}
 		}
 		/* torque channel: Jacobian at the fingertip (linear rows) and
-		 * the measured joint torques minus the commanded ones (what
-		 * the controller asked for is what the model expects) */
+		 * the measured joint torques minus the model's torque for free
+		 * motion. The model term is zero for now (no gravity or
+		 * inertia model in the cycle yet), which holds for the
+		 * quasi-static phase of a grasp; while the finger accelerates
+		 * the estimate is biased and the filter leans on the pad. */
 		if (nv <= 64 && tp->nj > 0) {
 			dx_kin_chain_gather(c, h->q_model, qc);
 			if (dx_kin_chain_jacobian(c, qc, J, &tip_pose) == 0) {
@@ -1096,7 +1099,7 @@ static void update_tactile(struct dx_hand *h, double dt)
 							J[r * nv + tp->chain_pos[k]];
 				for (unsigned k = 0; k < tp->nj; k++) {
 					unsigned j = tp->joint[k];
-					dtau[t][k] = h->js[j].tau - h->js[j].tau_cmd;
+					dtau[t][k] = h->js[j].tau;
 				}
 				in[t].n_joints = tp->nj;
 				in[t].jac = jac[t];
@@ -1457,6 +1460,13 @@ DX_API int dx_hand_fault_pop(struct dx_hand *h, struct dx_hand_fault *f)
 }
 
 /* ---- queries ------------------------------------------------------------------ */
+
+bool dx__hand_pad_running(const struct dx_hand *h, int p)
+{
+	return p >= 0 && (unsigned)p < h->np &&
+	       h->pad[p].res.state == DX_TACTILE_RUNNING &&
+	       h->pad[p].res.n_masked < dx_tactile_pad_taxels(h->pad[p].pad);
+}
 
 DX_API unsigned dx_hand_njoints(const struct dx_hand *h)
 {
