@@ -14,12 +14,16 @@
  *   caller unless opts.no_err_frames.
  *
  * Kernel stamps are CLOCK_REALTIME; dexrt time is CLOCK_MONOTONIC. Each
- * receive call that returns frames measures REALTIME - MONOTONIC once (a
+ * receive call that returns frames measures REALTIME - MONOTONIC (a
  * realtime read bracketed by monotonic reads, vDSO, no system call) and
- * subtracts it from the stamps of that batch. The stamps therefore follow
- * wall-clock steps and slewing up to the moment of the call; a step that
- * happens between a frame's arrival and the call shifts that frame's stamp
- * by the step. Stamps are clamped to the time of the call.
+ * subtracts the offset from the stamps of that batch. The offset in use is
+ * replaced only when the new measurement differs by more than
+ * SC_OFFSET_JITTER_NS, so measurement noise does not make stamps of
+ * consecutive batches jump back and forth; wall-clock steps and slewing are
+ * followed from the next call on. A step that happens between a frame's
+ * arrival and the call shifts that frame's stamp by the step; stamps are
+ * therefore clamped to the time of the call and never go below the
+ * previous frame's (frames arrive in kernel order).
  *
  * References: Linux Documentation/networking/can.rst (raw socket options,
  * error frames, CAN FD MTU rules); include/uapi/linux/can/error.h (error
@@ -54,6 +58,8 @@
 #endif
 
 #define SC_BATCH 64
+/* Offset changes below this are measurement noise (a few vDSO reads). */
+#define SC_OFFSET_JITTER_NS 20000
 
 /* Control buffer of one received message: the stamp and the drop count. */
 union sc_cmsg {
@@ -66,6 +72,9 @@ struct sc_bus {
 	struct dx_can can; /* must be first */
 	int sock;
 	bool fd_frames;
+	bool have_offset;
+	int64_t rt_offset;  /* REALTIME - MONOTONIC in use */
+	int64_t last_ts;    /* stamp of the last frame delivered */
 	struct mmsghdr msgs[SC_BATCH];
 	struct iovec iov[SC_BATCH];
 	struct canfd_frame kf[SC_BATCH];
@@ -584,6 +593,12 @@ static int sc_recv(struct dx_can *c, struct dx_can_frame *f, size_t max)
 			break;
 		now = dx_time_now_ns();
 		off = dx__socketcan_clock_offset();
+		if (!sb->have_offset || off - sb->rt_offset > SC_OFFSET_JITTER_NS ||
+		    sb->rt_offset - off > SC_OFFSET_JITTER_NS) {
+			sb->rt_offset = off;
+			sb->have_offset = true;
+		}
+		off = sb->rt_offset;
 		for (int i = 0; i < r; i++) {
 			struct msghdr *mh = &sb->msgs[i].msg_hdr;
 			struct dx_can_frame *out = &f[got];
@@ -598,6 +613,9 @@ static int sc_recv(struct dx_can *c, struct dx_can_frame *f, size_t max)
 			}
 			out->ts_ns = rt ? dx__socketcan_rt_to_mono(rt, off, now)
 					: now;
+			if (out->ts_ns < sb->last_ts)
+				out->ts_ns = sb->last_ts;
+			sb->last_ts = out->ts_ns;
 			if (out->flags & DX_CAN_ERR) {
 				c->stats.rx_err_frames++;
 				dx__socketcan_decode_err(&c->state, out);
@@ -633,6 +651,8 @@ static int sc_wait(struct dx_can *c, int64_t deadline_ns)
 			return DX_ETIMEDOUT;
 		if (pfd.revents & POLLNVAL)
 			return DX_EBADF;
+		if (pfd.revents & POLLIN)
+			return 0; /* frames first; a pending error follows */
 		if (pfd.revents & POLLERR) {
 			int soerr = 0;
 			socklen_t len = sizeof(soerr);
@@ -641,7 +661,7 @@ static int sc_wait(struct dx_can *c, int64_t deadline_ns)
 				c->state.state = DX_CAN_STATE_STOPPED;
 			return soerr ? -soerr : DX_EIO;
 		}
-		return 0;
+		return DX_EIO; /* POLLHUP without data */
 	}
 }
 
