@@ -217,10 +217,14 @@ DX_API int dx_can_log_parse(const char *line, struct dx_can_frame *f,
 			return DX_EBADMSG;
 		frac = frac * 10 + (*p++ - '0');
 	}
-	if (nfrac == 0 || *p++ != ')' || sec > INT64_MAX / DX_NS_PER_S - 1)
+	if (nfrac == 0 || *p++ != ')')
 		return DX_EBADMSG;
 	for (int i = nfrac; i < 9; i++)
 		frac *= 10;
+	/* the stamp must fit int64 ns: every stamp the formatter writes does */
+	if (sec > INT64_MAX / DX_NS_PER_S ||
+	    (sec == INT64_MAX / DX_NS_PER_S && frac > INT64_MAX % DX_NS_PER_S))
+		return DX_EBADMSG;
 	if (*p != ' ' && *p != '\t')
 		return DX_EBADMSG;
 	while (*p == ' ' || *p == '\t')
