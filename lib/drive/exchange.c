@@ -665,8 +665,12 @@ DX_API int dx_drive_bus_collect(struct dx_drive_bus *b, int64_t deadline_ns,
 	/* 3. collect until every reply is in or the deadline passes. A busy
 	 * bus (a babbling node) keeps recv returning frames without a wait:
 	 * stop at the first frame stamped after the deadline, and after
-	 * DX_DRIVE_MAX_BATCHES batches for transports without stamps. */
-	for (unsigned batches = 0; !err && b->pending > 0;) {
+	 * DX_DRIVE_MAX_BATCHES batches for transports without stamps. What
+	 * has already arrived (one batch) is routed even when no reply is
+	 * awaited: a bus whose devices are all lost must still see their
+	 * replies, or they would be drained as leftovers next cycle and the
+	 * links would never recover. */
+	for (unsigned batches = 0; !err && (b->pending > 0 || batches == 0);) {
 		bool past = false;
 		got = dx_can_recv(b->can, b->rx, DX_DRIVE_RX_BATCH);
 		if (got < 0) {
@@ -674,7 +678,10 @@ DX_API int dx_drive_bus_collect(struct dx_drive_bus *b, int64_t deadline_ns,
 			break;
 		}
 		if (got == 0) {
-			int w = dx_can_wait(b->can, deadline_ns);
+			int w;
+			if (b->pending == 0)
+				break;
+			w = dx_can_wait(b->can, deadline_ns);
 			if (w == DX_ETIMEDOUT)
 				break;
 			if (w < 0) {
