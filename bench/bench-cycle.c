@@ -91,17 +91,20 @@ static struct {
 	unsigned long cycles;
 	const char *hist_dir;
 	int fifo;
+	unsigned deadline_us;
 	bool e2e, inproc;
-} opt = {60.0, 200000, NULL, 0, true, true};
+} opt = {60.0, 200000, NULL, 0, 0, true, true};
 
 static void usage(void)
 {
 	printf("usage: bench-cycle [--quick] [--json PATH] [--seconds S] [--cycles N]\n"
-	       "                   [--hist-dir DIR] [--fifo PRIO] [--no-e2e] [--no-inproc]\n"
+	       "                   [--hist-dir DIR] [--fifo PRIO] [--reply-deadline-us N]\n"
+	       "                   [--no-e2e] [--no-inproc]\n"
 	       "  --seconds S   end-to-end run per hand (default 60, --quick 2)\n"
 	       "  --cycles N    in-process cycles per hand (default 200000, --quick 5000)\n"
 	       "  --hist-dir D  write each histogram as D/<name>.dat (lo_us count)\n"
-	       "  --fifo PRIO   run the end-to-end controller at SCHED_FIFO PRIO\n");
+	       "  --fifo PRIO   run the end-to-end controller at SCHED_FIFO PRIO\n"
+	       "  --reply-deadline-us N  override the configurations' reply deadline\n");
 }
 
 /* ---- rig: hand + devices ------------------------------------------------------ */
@@ -217,6 +220,8 @@ static int rig_up(struct rig *r, const char *exdir, const char *tag,
 		fprintf(stderr, "bench-cycle: %s\n", e.msg);
 		return rc;
 	}
+	if (opt.deadline_us)
+		r->cfg->reply_deadline_us = opt.deadline_us;
 	r->nb = r->cfg->buses_count;
 	if (r->nb > MAX_BUS)
 		return DX_ENOSPC;
@@ -713,6 +718,20 @@ static int e2e(struct dxb *bx, const char *exdir, const char *tag)
 	dxb_report_value(bx, name, (double)loop.missed, "periods", extra);
 	snprintf(name, sizeof(name), "%s e2e replies missed", tag);
 	dxb_report_value(bx, name, (double)st.replies_missed, "replies", extra);
+	{
+		/* why replies were missed: arrived after the reply deadline
+		 * (late), or before the cycle (stale) */
+		uint64_t late = 0, stale = 0;
+		for (unsigned b = 0; b < r.nb; b++)
+			for (unsigned i = 0; i < r.h->bus[b].drv.n; i++) {
+				late += r.h->bus[b].drv.dev[i].link.late;
+				stale += r.h->bus[b].drv.dev[i].link.stale;
+			}
+		snprintf(name, sizeof(name), "%s e2e replies late", tag);
+		dxb_report_value(bx, name, (double)late, "replies", extra);
+		snprintf(name, sizeof(name), "%s e2e replies stale", tag);
+		dxb_report_value(bx, name, (double)stale, "replies", extra);
+	}
 	snprintf(name, sizeof(name), "%s e2e cycles with an error", tag);
 	dxb_report_value(bx, name, (double)c.errors, "cycles", extra);
 	rig_down(&r);
@@ -740,6 +759,9 @@ int main(int argc, char **argv)
 			opt.hist_dir = argv[++i];
 		} else if (strcmp(argv[i], "--fifo") == 0 && i + 1 < argc) {
 			opt.fifo = atoi(argv[++i]);
+		} else if (strcmp(argv[i], "--reply-deadline-us") == 0 &&
+			   i + 1 < argc) {
+			opt.deadline_us = (unsigned)strtoul(argv[++i], NULL, 10);
 		} else if (strcmp(argv[i], "--no-e2e") == 0) {
 			opt.e2e = false;
 		} else if (strcmp(argv[i], "--no-inproc") == 0) {
