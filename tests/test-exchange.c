@@ -203,14 +203,14 @@ START_TEST(test_exchange_16_timing)
 	start(&t, "timing", ak16, 16, 3);
 	/* warm up: page in, let the server thread settle */
 	for (int i = 0; i < 20; i++)
-		cycle(&t, 20 * DX_NS_PER_MS, &res);
+		cycle(&t, 100 * DX_NS_PER_MS, &res);
 	drain_monitor(&t);
 	t0 = dx_time_now_ns();
 	for (int k = 0; k < CYCLES; k++) {
 		struct dx_can_frame f[64];
 		int64_t sum = 0;
 		int nf = 0, got;
-		int err = cycle(&t, 20 * DX_NS_PER_MS, &res);
+		int err = cycle(&t, 100 * DX_NS_PER_MS, &res);
 		int64_t back = now_ns(&t);
 
 		ok += err == 0;
@@ -332,7 +332,8 @@ START_TEST(test_exchange_lost_link)
 
 	start(&t, "lost", dm8, 8, N);
 	for (int i = 0; i < 5; i++)
-		ck_assert_int_eq(cycle(&t, 20 * DX_NS_PER_MS, &res), 0);
+		cycle(&t, 100 * DX_NS_PER_MS, &res); /* warm-up */
+	ck_assert_int_eq(cycle(&t, 300 * DX_NS_PER_MS, &res), 0);
 	/* drive 4 falls silent: its replies (master id 0x14) vanish */
 	memset(&fr, 0, sizeof(fr));
 	fr.kind = DX_SIMBUS_FAULT_DROP;
@@ -341,23 +342,23 @@ START_TEST(test_exchange_lost_link)
 	ck_assert_int_ge(h, 0);
 	for (unsigned k = 1; k <= N; k++) {
 		int64_t a = dx_time_now_ns();
-		err = cycle(&t, 5 * DX_NS_PER_MS, &res);
+		err = cycle(&t, 50 * DX_NS_PER_MS, &res);
 		ck_assert_int_eq(res.received, 7);
 		ck_assert_uint_eq(t.b.dev[3].link.consecutive_misses, k);
 		ck_assert_int_eq(t.b.dev[3].link.lost, k >= N);
 		ck_assert_int_eq(err, DX_ETIMEDOUT);
-		ck_assert_int_ge(dx_time_now_ns() - a, 5 * DX_NS_PER_MS - 100000);
+		ck_assert_int_ge(dx_time_now_ns() - a, 50 * DX_NS_PER_MS - 100000);
 	}
 	/* lost: the others run at full speed without waiting */
 	for (int i = 0; i < 20; i++) {
 		int64_t a = dx_time_now_ns();
-		err = cycle(&t, 50 * DX_NS_PER_MS, &res);
+		err = cycle(&t, 300 * DX_NS_PER_MS, &res);
 		ck_assert_msg(err == 0, "cycle %d: %s, received %u missed %u "
 			      "lost %u pending %u", i, dx_strerror(err),
 			      res.received, res.missed, res.lost, t.b.pending);
 		ck_assert_int_eq(res.received, 7);
 		ck_assert_int_eq(res.lost, 1);
-		ck_assert_int_lt(dx_time_now_ns() - a, 25 * DX_NS_PER_MS);
+		ck_assert_int_lt(dx_time_now_ns() - a, 150 * DX_NS_PER_MS);
 	}
 	for (int i = 0; i < 8; i++)
 		if (i != 3)
@@ -365,7 +366,7 @@ START_TEST(test_exchange_lost_link)
 	ck_assert_uint_ge(t.b.dev[3].link.misses, N + 20);
 	/* it comes back */
 	ck_assert_int_eq(dx_simbus_fault_remove(t.host, h), 0);
-	err = cycle(&t, 20 * DX_NS_PER_MS, &res);
+	err = cycle(&t, 100 * DX_NS_PER_MS, &res);
 	ck_assert_int_eq(err, 0);
 	ck_assert_int_eq(res.received, 8);
 	ck_assert(!t.b.dev[3].link.lost);
@@ -387,7 +388,7 @@ START_TEST(test_exchange_bad_frames)
 
 	start(&t, "bad", dm8, 8, 3);
 	for (int i = 0; i < 3; i++)
-		ck_assert_int_eq(cycle(&t, 20 * DX_NS_PER_MS, &res), 0);
+		ck_assert_int_eq(cycle(&t, 100 * DX_NS_PER_MS, &res), 0);
 
 	/* wrong device: a reply on drive 3's master id naming motor 4, and a
 	 * frame nobody expects */
@@ -400,7 +401,7 @@ START_TEST(test_exchange_bad_frames)
 	ck_assert_int_eq(dx_can_send(t.inj, &f, 1), 1);
 	dx_simbus_wait_tx(t.inj, now_ns(&t) + 10 * DX_NS_PER_MS);
 	sleep_ns(DX_NS_PER_MS);
-	ck_assert_int_eq(cycle(&t, 20 * DX_NS_PER_MS, &res), 0);
+	ck_assert_int_eq(cycle(&t, 100 * DX_NS_PER_MS, &res), 0);
 	ck_assert_uint_eq(t.b.dev[2].link.wrong_device, 1);
 	ck_assert_uint_eq(t.b.stats.unknown_ids, 1);
 	/* the genuine reply was applied, the impostor's 0x55 bytes were not */
@@ -414,23 +415,23 @@ START_TEST(test_exchange_bad_frames)
 	fr.id = 0x12, fr.mask = 0x7ff, fr.count = 1, fr.node = -1;
 	h = dx_simbus_fault_add(t.host, &fr);
 	ck_assert_int_ge(h, 0);
-	ck_assert_int_eq(cycle(&t, 20 * DX_NS_PER_MS, &res), 0);
+	ck_assert_int_eq(cycle(&t, 100 * DX_NS_PER_MS, &res), 0);
 	/* the copy may trail the cycle's end: it is counted either way */
 	sleep_ns(2 * DX_NS_PER_MS);
-	ck_assert_int_eq(cycle(&t, 20 * DX_NS_PER_MS, &res), 0);
+	ck_assert_int_eq(cycle(&t, 100 * DX_NS_PER_MS, &res), 0);
 	ck_assert_uint_eq(t.b.dev[1].link.duplicates, 1);
 	dx_simbus_fault_remove(t.host, h);
 
 	/* late: drive 8 (the last to answer) is delayed past the deadline */
 	fr.kind = DX_SIMBUS_FAULT_DELAY;
-	fr.id = 0x18, fr.delay_ns = 15 * DX_NS_PER_MS;
+	fr.id = 0x18, fr.delay_ns = 120 * DX_NS_PER_MS;
 	h = dx_simbus_fault_add(t.host, &fr);
 	ck_assert_int_ge(h, 0);
-	ck_assert_int_eq(cycle(&t, 5 * DX_NS_PER_MS, &res), DX_ETIMEDOUT);
+	ck_assert_int_eq(cycle(&t, 50 * DX_NS_PER_MS, &res), DX_ETIMEDOUT);
 	ck_assert_int_eq(res.received, 7);
 	ck_assert_uint_eq(t.b.dev[7].link.misses, 1);
-	sleep_ns(20 * DX_NS_PER_MS); /* it arrives before the next cycle */
-	ck_assert_int_eq(cycle(&t, 20 * DX_NS_PER_MS, &res), 0);
+	sleep_ns(150 * DX_NS_PER_MS); /* it arrives before the next cycle */
+	ck_assert_int_eq(cycle(&t, 100 * DX_NS_PER_MS, &res), 0);
 	ck_assert_uint_eq(t.b.dev[7].link.late, 1);
 	ck_assert_uint_eq(t.b.dev[7].link.replies, 4 + 1 + 1 + 1);
 	dx_simbus_fault_remove(t.host, h);
@@ -441,12 +442,12 @@ START_TEST(test_exchange_bad_frames)
 	h = dx_simbus_fault_add(t.host, &fr);
 	uint64_t err_before = t.b.stats.err_frames;
 	ck_assert_int_ge(h, 0);
-	ck_assert_int_eq(cycle(&t, 5 * DX_NS_PER_MS, &res), DX_ETIMEDOUT);
+	ck_assert_int_eq(cycle(&t, 50 * DX_NS_PER_MS, &res), DX_ETIMEDOUT);
 	ck_assert_int_eq(res.missed, 1);
 	ck_assert_int_eq(t.b.dev[5].answered, false);
 	ck_assert_uint_eq(t.b.stats.err_frames, err_before + 1);
 	dx_simbus_fault_remove(t.host, h);
-	ck_assert_int_eq(cycle(&t, 20 * DX_NS_PER_MS, &res), 0);
+	ck_assert_int_eq(cycle(&t, 100 * DX_NS_PER_MS, &res), 0);
 
 	/* stale: a frame stamped before this cycle began */
 	struct dx_mit_addr a = {t.d[0].model, 1, 0x11};
@@ -485,15 +486,15 @@ START_TEST(test_exchange_bad_frames)
 	uint64_t unknown_before = t.b.stats.unknown_ids;
 	ck_assert_int_ge(dx_simbus_babble(t.inj, &f, 1500), 1000);
 	int64_t b0 = dx_time_now_ns();
-	ck_assert_int_eq(cycle(&t, 10 * DX_NS_PER_MS, &res), DX_ETIMEDOUT);
+	ck_assert_int_eq(cycle(&t, 20 * DX_NS_PER_MS, &res), DX_ETIMEDOUT);
 	int64_t took = dx_time_now_ns() - b0;
-	ck_assert_msg(took < 60 * DX_NS_PER_MS, "cycle took %lld ns",
+	ck_assert_msg(took < 150 * DX_NS_PER_MS, "cycle took %lld ns",
 		      (long long)took);
 	ck_assert_uint_gt(t.b.stats.unknown_ids, unknown_before);
 	sleep_ns(250 * DX_NS_PER_MS); /* 1500 frames ≈ 170 ms of bus */
 	for (int i = 0; i < 3; i++)
-		cycle(&t, 20 * DX_NS_PER_MS, &res);
-	ck_assert_int_eq(cycle(&t, 20 * DX_NS_PER_MS, &res), 0);
+		cycle(&t, 100 * DX_NS_PER_MS, &res);
+	ck_assert_int_eq(cycle(&t, 100 * DX_NS_PER_MS, &res), 0);
 	ck_assert_int_eq(res.received, 8);
 
 	/* bus-off of the host controller is reported, then recovered */
@@ -502,7 +503,7 @@ START_TEST(test_exchange_bad_frames)
 	ck_assert(res.bus_off);
 	ck_assert_uint_eq(t.b.stats.bus_off, 1);
 	ck_assert_int_eq(dx_simbus_set_bus_off(t.host, -1, false), 0);
-	ck_assert_int_eq(cycle(&t, 20 * DX_NS_PER_MS, &res), 0);
+	ck_assert_int_eq(cycle(&t, 100 * DX_NS_PER_MS, &res), 0);
 	ck_assert_int_eq(res.received, 8);
 	stop(&t);
 }
@@ -551,7 +552,7 @@ START_TEST(test_exchange_mixed)
 	ck_assert_int_eq(dx_can_send(t.host, &nmt, 1), 1);
 	sleep_ns(2 * DX_NS_PER_MS);
 	for (int k = 0; k < 400; k++) {
-		err = cycle(&t, 20 * DX_NS_PER_MS, &res);
+		err = cycle(&t, 100 * DX_NS_PER_MS, &res);
 		if (k > 5)
 			ck_assert_int_eq(err, 0);
 		sleep_ns(DX_NS_PER_MS);
