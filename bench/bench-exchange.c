@@ -52,6 +52,7 @@ static int run(const struct dxb *b, unsigned ndev, int cycles)
 		fprintf(stderr, "simbus: %s\n", dx_strerror(err));
 		return 1;
 	}
+	dx_simbus_unlink(name); /* all handles are open */
 	for (unsigned i = 0; i < ndev; i++) {
 		char spec[48];
 		snprintf(spec, sizeof(spec), "mit:ak80-9:id=%u", i + 1);
@@ -123,8 +124,6 @@ static int run(const struct dxb *b, unsigned ndev, int cycles)
 	dx_can_close(host);
 	dx_can_close(drv);
 	dx_can_close(mon);
-	snprintf(name, sizeof(name), "bx%d-%u", (int)getpid(), ndev);
-	dx_simbus_unlink(name);
 	return 0;
 }
 

@@ -103,6 +103,10 @@ static void start(struct bench_bus *t, const char *tag, const char *const *specs
 	t->drv = open_bus();
 	t->mon = open_bus();
 	t->inj = open_bus();
+	/* every handle is open: the name can go now, so a failing test
+	 * (which never reaches stop()) leaves no segment behind */
+	if (on_simbus && !bus_override())
+		dx_simbus_unlink(bus_uri + 7);
 	t->n = n;
 	for (size_t i = 0; i < n; i++) {
 		ck_assert_int_eq(dx_drive_desc_parse(specs[i], &t->d[i]), 0);
@@ -132,8 +136,6 @@ static void stop(struct bench_bus *t)
 	dx_can_close(t->drv);
 	dx_can_close(t->mon);
 	dx_can_close(t->inj);
-	if (on_simbus && !bus_override())
-		dx_simbus_unlink(bus_uri + 7);
 }
 
 static int64_t now_ns(const struct bench_bus *t)
