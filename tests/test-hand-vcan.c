@@ -2,8 +2,9 @@
 /* The hand runtime over real SocketCAN (vcan0, vcan1 inside the
  * user-mode-linux VM of tests/vcan/run-in-vm): two fingers of hand16, one
  * per bus, eight virtual MIT drives answering from runner threads, the
- * controller on CLOCK_MONOTONIC with absolute deadlines at 200 Hz (the VM
- * has one slow CPU; gains are set for that rate). Checks: the hand comes up and tracks joint targets;
+ * controller on CLOCK_MONOTONIC with absolute deadlines at 50 Hz in
+ * impedance mode (the drives close the position loop; the VM has one slow
+ * CPU whose scheduling jitter reaches tens of milliseconds). Checks: the hand comes up and tracks joint targets;
  * a drive that stops answering puts its finger into damping stop within
  * the configured misses while the other finger keeps tracking; recovery
  * needs a command. Outside the VM (no vcan0) the program is skipped. */
@@ -22,8 +23,8 @@
 
 #include "dx-check.h"
 
-#define PERIOD_US 5000
-#define LOSS 5
+#define PERIOD_US 20000
+#define LOSS 10
 
 static const char *const fingers[2] = {"index", "thumb"};
 static const char *const limits[2][4] = {
@@ -63,7 +64,7 @@ static void write_config(struct rig *r)
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
 	fprintf(f, "name: two-fingers\nurdf: urdf/hand16.urdf\n"
-		   "period_us: %d\nreply_deadline_us: 4900\nbuses:\n", PERIOD_US);
+		   "period_us: %d\nreply_deadline_us: 18000\nbuses:\n", PERIOD_US);
 	for (int b = 0; b < 2; b++)
 		fprintf(f, "  - {name: %s, transport: \"socketcan:vcan%d\", fd: true,"
 			   " data_bitrate: 8000000}\n", fingers[b], b);
@@ -78,8 +79,8 @@ static void write_config(struct rig *r)
 	fprintf(f, "joints:\n");
 	for (int b = 0; b < 2; b++)
 		for (int j = 0; j < 4; j++)
-			fprintf(f, "  - {name: %s_j%d, gains: {kp: 2.0, ki: 1.0, kd: 0.08,"
-				   " d_filter_tau: 0.01, i_limit: 0.3}}\n",
+			fprintf(f, "  - {name: %s_j%d, mode: impedance,"
+				   " gains: {imp_kp: 10.0, imp_kd: 0.15}}\n",
 				fingers[b], j);
 	fprintf(f, "safety: {link_loss_cycles: %d}\n", LOSS);
 	fclose(f);
@@ -173,20 +174,12 @@ START_TEST(test_track_and_unplug)
 
 	rig_up(&r);
 	ck_assert_int_eq(dx_hand_njoints(r.hand), 8);
-	run(&r, 60);
+	run(&r, 25);
 	while (dx_hand_fault_pop(r.hand, &f) == 0)
 		printf("fault at cycle %llu: joint %d %s (%s, %g)\n",
 		       (unsigned long long)f.cycle, f.joint,
 		       dx_hand_reaction_name(f.reaction), dx_hand_cause_name(f.cause),
 		       f.value);
-	for (int b = 0; b < 2; b++)
-		printf("runner %d: in %llu out %llu send errors %llu; drive 3 rx %llu tx %llu en %d\n", b,
-		       (unsigned long long)r.runner[b].frames_in,
-		       (unsigned long long)r.runner[b].frames_out,
-		       (unsigned long long)r.runner[b].send_errors,
-		       (unsigned long long)r.drives[b][3].rx_frames,
-		       (unsigned long long)r.drives[b][3].tx_frames,
-		       r.drives[b][3].enabled);
 	fflush(stdout);
 	for (unsigned j = 0; j < 8; j++) {
 		struct dx_hand_joint_state s;
@@ -196,7 +189,7 @@ START_TEST(test_track_and_unplug)
 		t.q[j] = j % 4 == 0 ? 0.2 : 0.5;
 	}
 	ck_assert_int_eq(dx_hand_send(r.hand, &t), 0);
-	run(&r, 400); /* 2 s */
+	run(&r, 150); /* 3 s */
 	for (unsigned j = 0; j < 8; j++) {
 		struct dx_hand_joint_state s;
 		dx_hand_joint_state(r.hand, j, &s);
@@ -209,7 +202,7 @@ START_TEST(test_track_and_unplug)
 	while (dx_hand_fault_pop(r.hand, &f) == 0)
 		;
 	__atomic_store_n(&r.drives[0][2].mute, true, __ATOMIC_SEQ_CST);
-	while (!damped && cycles < 40) {
+	while (!damped && cycles < 30) {
 		run(&r, 1);
 		cycles++;
 		damped = js(&r, "index_j2").reaction == DX_REACT_DAMP;
@@ -221,10 +214,10 @@ START_TEST(test_track_and_unplug)
 	ck_assert_int_eq(js(&r, "index_j2").cause, DX_CAUSE_LINK_LOST);
 	ck_assert_int_eq(js(&r, "index_j1").reaction, DX_REACT_DAMP);
 	ck_assert_int_eq(js(&r, "thumb_j2").reaction, DX_REACT_NONE);
-	run(&r, 100);
+	run(&r, 25);
 	dx_ck_near(js(&r, "thumb_j2").q, 0.5, 0.05);
 	__atomic_store_n(&r.drives[0][2].mute, false, __ATOMIC_SEQ_CST);
-	run(&r, 20);
+	run(&r, 10);
 	ck_assert_int_eq(js(&r, "index_j2").reaction, DX_REACT_DAMP);
 	memset(&t, 0, sizeof(t));
 	t.kind = DX_TARGET_RECOVER;
