@@ -279,6 +279,29 @@ START_TEST(test_mit_clamp_nan)
 	c = (struct dx_mit_cmd){INFINITY, 0, 0, 0, 0};
 	ck_assert_int_eq(dx_mit_encode_cmd(&a, &c, &f, &cl), DX_ENOTFINITE);
 	ck_assert_int_eq(dx_mit_encode_cmd(NULL, &c, &f, &cl), DX_EINVAL);
+	/* a command never packs into a special frame: all fields at the top
+	 * and the torque at raw 0xFFC would read FF..FF FC (enable) */
+	for (size_t mi = 0; mi < dx_mit_model_count(); mi++) {
+		const struct dx_mit_model *mm = dx_mit_model_at(mi);
+		struct dx_mit_addr aa = {mm, 2, 0x12};
+		double st = dx_mit_step(mm, DX_DRIVE_CLAMP_TAU, false);
+		if (mm->family == DX_MIT_ROBSTRIDE)
+			continue;
+		for (unsigned raw = 0xff9; raw <= 0xfff; raw++) {
+			c = (struct dx_mit_cmd){mm->p_max, mm->v_max, mm->kp_max,
+						mm->kd_max,
+						-mm->t_max + raw * st};
+			ck_assert_int_eq(dx_mit_encode_cmd(&aa, &c, &f, &cl), 0);
+			ck_assert_uint_eq(cl, 0);
+			ck_assert_int_eq(dx_mit_decode_cmd(&aa, &f, &s, &back), 0);
+			ck_assert_int_eq(s, DX_MIT_NONE);
+			dx_ck_near(back.kd, mm->kd_max,
+				   dx_mit_step(mm, DX_DRIVE_CLAMP_KD, false) +
+					   1e-12);
+			dx_ck_near(back.tau, c.tau, st / 2 + 1e-9);
+		}
+	}
+
 	/* the documented AK80-64 example frame: pos 1, vel 0, kp 20, kd 1 */
 	c = (struct dx_mit_cmd){1.0, 0.0, 20.0, 1.0, 0.0};
 	ck_assert_int_eq(dx_mit_encode_cmd(&a, &c, &f, &cl), 0);

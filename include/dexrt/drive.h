@@ -149,7 +149,9 @@ struct dx_mit_fb {
 };
 
 /** Encodes an impedance command. @p clamped (may be NULL) receives the
- *  DX_DRIVE_CLAMP_* flags of clamped fields. @return 0, DX_EINVAL,
+ *  DX_DRIVE_CLAMP_* flags of clamped fields. A command that would pack
+ *  into the bytes of a special frame (every field at its top, torque at
+ *  raw 0xFFB..0xFFE) is sent with kd one quantisation step lower. @return 0, DX_EINVAL,
  *  DX_ENOTFINITE (NaN/Inf: no frame written). Pure, real-time safe. */
 DX_API int dx_mit_encode_cmd(const struct dx_mit_addr *a,
 			     const struct dx_mit_cmd *c,

@@ -226,6 +226,15 @@ DX_API int dx_mit_encode_cmd(const struct dx_mit_addr *a,
 		v[i] = dx__clampf(v[i], lo[i], hi[i], 1u << i, &cl);
 		u[i] = dx__f2u(v[i], lo[i], hi[i], l->cmd_bits[i]);
 	}
+	/* Every field at its top and the torque at raw 0xFFB..0xFFE would
+	 * pack into FF FF FF FF FF FF FF FB..FE, which the drive reads as a
+	 * special frame (clear fault, enable, disable, set zero). Such a
+	 * command goes out with kd one quantisation step lower instead (not
+	 * a clamp: the value stays within one step of what was asked). */
+	if (a->model->family != DX_MIT_ROBSTRIDE && u[0] == 0xffff &&
+	    u[1] == 0xfff && u[2] == 0xfff && u[3] == 0xfff &&
+	    u[4] >= 0xffb && u[4] <= 0xffe)
+		u[3]--;
 	if (a->model->family == DX_MIT_ROBSTRIDE) {
 		dx__frame_init(f, 1u << 24 | u[4] << 8 | a->id, DX_CAN_EXT, 8);
 		for (int i = 0; i < 4; i++)
