@@ -17,11 +17,17 @@ echo "$out" | grep -q '^index_a .* yes$'; check "budget table printed" $?
 echo "$out" | grep -q 'configuration OK'; check "says OK" $?
 
 mkdir -p "$tmp/urdf" && cp "$ex/urdf/hand16.urdf" "$tmp/urdf/"
-sed 's/period_us: 1000/period_us: 500/; s/reply_deadline_us: 600/reply_deadline_us: 300/' "$ex/hand16.yaml" > "$tmp/fast.yaml"
+sed 's/period_us: 1000/period_us: 500/; s/reply_deadline_us: 900/reply_deadline_us: 450/' "$ex/hand16.yaml" > "$tmp/fast.yaml"
 out=$("$dx" hand check "$tmp/fast.yaml" 2>&1); rc=$?
 echo "$out"
 [ $rc -eq 1 ]; check "2 kHz does not fit the buses: exit 1" $?
 echo "$out" | grep -q 'fast.yaml:14: buses\[0\]: .*could reach'; check "budget error names file, line, field, feasible rate" $?
+
+sed 's/reply_deadline_us: 900/reply_deadline_us: 500/' "$ex/hand16.yaml" > "$tmp/deadline.yaml"
+out=$("$dx" hand check "$tmp/deadline.yaml" 2>&1); rc=$?
+echo "$out"
+[ $rc -eq 1 ]; check "reply deadline shorter than the bus time: exit 1" $?
+echo "$out" | grep -q "deadline.yaml:12: reply_deadline_us: bus 'index_a' needs up to [0-9]* us"; check "reply deadline message" $?
 
 sed 's/    model: dm-j4310/    model: dm-j9999/' "$ex/hand16.yaml" > "$tmp/model.yaml"
 out=$("$dx" hand check "$tmp/model.yaml" 2>&1); rc=$?

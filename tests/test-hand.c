@@ -18,6 +18,7 @@
 #include <dexrt/can.h>
 #include <dexrt/drive.h>
 #include <dexrt/hand.h>
+#include <dexrt/kin.h>
 #include <dexrt/sim.h>
 #include <dexrt/simpad.h>
 #include <dexrt/simbus.h>
@@ -685,6 +686,94 @@ START_TEST(test_budget_refuses_full_bus)
 }
 END_TEST
 
+/* Potential energy of the hand's links (centres of mass) in gravity g at
+ * joint positions q (hand order), from FK of the URDF. */
+static double potential(const struct dx_kin_model *m, struct dx_hand *h,
+			const double *q, const double g[3])
+{
+	double qm[64] = {0}, v = 0;
+	struct dx_kin_pose pose[64];
+	unsigned nl = dx_kin_model_nlinks(m);
+
+	for (unsigned j = 0; j < dx_hand_njoints(h); j++) {
+		struct dx_kin_joint_info ji;
+		ck_assert_int_eq(dx_kin_joint_get(m, dx_kin_joint_index(m,
+					 dx_hand_joint_name(h, j)), &ji), 0);
+		qm[ji.var] = q[j];
+	}
+	ck_assert_int_eq(dx_kin_fk_all(m, qm, pose), 0);
+	for (unsigned l = 0; l < nl; l++) {
+		struct dx_kin_inertial in;
+		double c[3];
+		if (dx_kin_link_inertial(m, (int)l, &in) || !(in.mass > 0))
+			continue;
+		for (int r = 0; r < 3; r++)
+			c[r] = pose[l].p[r] + pose[l].R[3 * r] * in.origin.p[0] +
+			       pose[l].R[3 * r + 1] * in.origin.p[1] +
+			       pose[l].R[3 * r + 2] * in.origin.p[2];
+		v -= in.mass * (g[0] * c[0] + g[1] * c[1] + g[2] * c[2]);
+	}
+	return v;
+}
+
+START_TEST(test_gravity_torques_match_energy_gradient)
+{
+	struct rig r;
+	struct dx_hand_config *cfg;
+	struct dx_hand_config_error e;
+	struct dx_hand *h;
+	struct dx_hand_opts o = {.no_transport = true};
+	struct dx_kin_model *m;
+	struct dx_kin_error ke;
+	static const double g[3] = {0.0, -9.81, -2.0}; /* palm tilted */
+	double q[32], tau[32], worst = 0;
+	unsigned nj;
+
+	memset(&r, 0, sizeof(r));
+	write_config(&r, NULL, NULL);
+	ck_assert_int_eq(dx_hand_config_load(r.yaml, &cfg, &e), 0);
+	ck_assert_int_eq(dx_hand_init(&h, cfg, &o, &e), 0);
+	ck_assert_int_eq(dx_kin_model_load_file(cfg->urdf, &m, &ke), 0);
+	ck_assert_int_eq(dx_hand_set_gravity(h, g), 0);
+	nj = dx_hand_njoints(h);
+	srand(7);
+	for (int trial = 0; trial < 20; trial++) {
+		for (unsigned j = 0; j < nj; j++)
+			q[j] = 0.4 * ((double)rand() / RAND_MAX) +
+			       (strstr(dx_hand_joint_name(h, j), "_j0") ? -0.2 : 0.1);
+		ck_assert_int_eq(dx_hand_gravity_torques(h, q, tau), 0);
+		/* holding torque = dV/dq (central differences, step 1e-6) */
+		for (unsigned j = 0; j < nj; j++) {
+			double qp[32], qn[32], d;
+			memcpy(qp, q, sizeof(q));
+			memcpy(qn, q, sizeof(q));
+			qp[j] += 1e-6;
+			qn[j] -= 1e-6;
+			d = (potential(m, h, qp, g) - potential(m, h, qn, g)) / 2e-6;
+			if (fabs(d - tau[j]) > worst)
+				worst = fabs(d - tau[j]);
+			dx_ck_near(tau[j], d, 1e-7);
+		}
+	}
+	printf("gravity torques vs energy gradient: worst difference %.2e N*m\n",
+	       worst);
+	/* zero gravity turns compensation off */
+	ck_assert_int_eq(dx_hand_set_gravity(h, (double[3]){0, 0, 0}), 0);
+	{
+		double bad[3] = {NAN, 0, 0};
+		ck_assert_int_eq(dx_hand_set_gravity(h, bad), DX_ENOTFINITE);
+	}
+	dx_kin_model_free(m);
+	dx_hand_free(h);
+	dx_hand_config_free(cfg);
+	{
+		char cmd[128];
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", r.dir);
+		ck_assert_int_eq(system(cmd), 0);
+	}
+}
+END_TEST
+
 START_TEST(test_init_errors)
 {
 	struct rig r;
@@ -738,6 +827,7 @@ int main(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_init_errors);
+	tcase_add_test(tc, test_gravity_torques_match_energy_gradient);
 	tcase_add_test(tc, test_budget_refuses_full_bus);
 	tcase_add_test(tc, test_comes_up_and_tracks);
 	tcase_add_test(tc, test_fingertip_target);

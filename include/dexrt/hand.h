@@ -159,6 +159,10 @@ struct dx_hand_config {
 	struct dx_hand_pad_config *pads;
 	unsigned pads_count;
 	struct dx_hand_safety_config safety;
+	/** gravity in the hand (URDF root) frame, m/s²; all zero (default)
+	 *  turns gravity compensation off (a hand on an arm must update it,
+	 *  see dx_hand_set_gravity()) */
+	double gravity[3];
 	char *source;              /**< path of the YAML file loaded */
 	void *priv;                /**< private: source line index */
 };
@@ -354,6 +358,20 @@ DX_API const char *dx_hand_tip_name(const struct dx_hand *h, unsigned t);
 DX_API int dx_hand_tip_position(const struct dx_hand *h, unsigned t,
 				double p[3]);
 DX_API void dx_hand_get_stats(const struct dx_hand *h, struct dx_hand_stats *st);
+
+/** Sets the gravity vector in the hand frame (m/s²) used for gravity
+ *  compensation, e.g. from the arm's pose; zeros turn it off. Real-time
+ *  thread (or before the cycle starts). @return 0, DX_EINVAL, DX_ENOTFINITE. */
+DX_API int dx_hand_set_gravity(struct dx_hand *h, const double g[3]);
+
+/** Joint torques (N·m, hand joint order) that hold the fingers against the
+ *  configured gravity at joint positions @p q (rad, hand joint order),
+ *  from the URDF's link masses and centres of mass. The cycle adds these
+ *  as feed-forward when gravity is set. Uses the hand's scratch buffers:
+ *  the cycle's thread only, not during a cycle. @return 0, DX_EINVAL,
+ *  DX_ENOTFINITE. */
+DX_API int dx_hand_gravity_torques(struct dx_hand *h, const double *q,
+				   double *tau);
 
 /** Names of reactions and causes. */
 DX_API const char *dx_hand_reaction_name(enum dx_hand_reaction r);

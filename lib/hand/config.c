@@ -203,6 +203,8 @@ static const cyaml_schema_field_t hand_fields[] = {
 			     struct dx_hand_config, pads, &pad_schema, 0, 32),
 	CYAML_FIELD_MAPPING("safety", OPT, struct dx_hand_config, safety,
 			    safety_fields),
+	CYAML_FIELD_SEQUENCE_FIXED("gravity", OPT, struct dx_hand_config, gravity,
+				   &dbl, 3),
 	CYAML_FIELD_END,
 };
 static const cyaml_schema_value_t hand_schema = {
@@ -709,6 +711,11 @@ static int check_top(struct loader *ld, struct dx_hand_config *c,
 		return fail(ld, DX_ENOENT, "urdf", 0, "cannot read URDF file '%s'",
 			    c->urdf);
 
+	if (!finite_all(c->gravity, 3) ||
+	    sqrt(c->gravity[0] * c->gravity[0] + c->gravity[1] * c->gravity[1] +
+		 c->gravity[2] * c->gravity[2]) > 100.0)
+		return fail(ld, DX_ECONFIG, "gravity", 0,
+			    "expected a finite vector of at most 100 m/s^2 in the hand frame");
 	if (!dx__yindex_has(&ld->ix, "safety.position_margin"))
 		s->position_margin = 0.02;
 	if (!dx__yindex_has(&ld->ix, "safety.velocity_margin"))

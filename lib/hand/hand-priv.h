@@ -126,9 +126,18 @@ struct dx_hand {
 	struct dx_kin_ik *ik;
 	struct hand_tip tip[DX_HAND_MAX_TIPS];
 	const char *tip_names[DX_HAND_MAX_TIPS];
-	double *q_model, *q_ik;     /* nvars */
+	double *q_model, *q_ik;     /* nvars: measured posture, IK answer */
+	double *q_seed;             /* nvars: IK seed */
 	struct dx_kin_pose *link_pose; /* nlinks */
 	struct dx_fusion fusion;
+
+	/* gravity compensation: per joint, the links it carries */
+	double gravity[3];
+	bool gravity_on;
+	int gjoint[DX_HAND_MAX_JOINTS];      /* model joint of hand joint j */
+	unsigned *gl_start;                  /* nj + 1 offsets into gl_link */
+	int *gl_link;                        /* links with mass */
+	double tau_g[DX_HAND_MAX_JOINTS];
 
 	/* scratch for the cycle (sized at init) */
 	double ref[DX_HAND_MAX_JOINTS], meas[DX_HAND_MAX_JOINTS];

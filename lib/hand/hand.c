@@ -231,6 +231,16 @@ static int plan_budget(struct dx_hand *h, struct dx_hand_config_error *err)
 		else if (rc)
 			rc = dx__hand_config_fail(cfg, err, rc, FIELD(f, "buses[%u]", b),
 						  "bus budget: %s", dx_strerror(rc));
+		else if (bb.cycle_s * 1e6 > cfg->reply_deadline_us)
+			/* every frame of a cycle may be on the wire before the
+			 * last reply: the deadline must leave room for them */
+			rc = dx__hand_config_fail(
+				cfg, err, DX_EBUDGET, "reply_deadline_us",
+				"bus '%s' needs up to %.0f us per cycle for its %u frames "
+				"(worst case), more than reply_deadline_us %u: raise it "
+				"(below period_us) or spread the devices over more buses",
+				cfg->buses[b].name, ceil(bb.cycle_s * 1e6), (unsigned)m,
+				cfg->reply_deadline_us);
 	}
 	free(fr);
 	return rc;
@@ -552,6 +562,117 @@ static int init_tips(struct dx_hand *h, struct dx_hand_config_error *err)
 	return 0;
 }
 
+/* Gravity compensation tables: for every hand joint, the links (with mass)
+ * it carries, i.e. the links whose path to the root passes through it. */
+static int init_gravity(struct dx_hand *h)
+{
+	unsigned nl = dx_kin_model_nlinks(h->model), n = 0;
+
+	h->gl_start = calloc(h->nj + 1, sizeof(*h->gl_start));
+	h->gl_link = calloc((size_t)h->nj * nl + 1, sizeof(*h->gl_link));
+	if (!h->gl_start || !h->gl_link)
+		return DX_ENOMEM;
+	for (unsigned j = 0; j < h->nj; j++) {
+		h->gjoint[j] = dx_kin_var_joint(h->model, (unsigned)h->var[j]);
+		h->gl_start[j] = n;
+		for (unsigned l = 0; l < nl; l++) {
+			struct dx_kin_inertial in;
+			bool below = false;
+			int k = dx_kin_link_parent_joint(h->model, (int)l);
+
+			if (dx_kin_link_inertial(h->model, (int)l, &in) != 0 ||
+			    !(in.mass > 0))
+				continue;
+			for (unsigned guard = 0; k >= 0 && guard < nl; guard++) {
+				struct dx_kin_joint_info ji;
+				if (k == h->gjoint[j]) {
+					below = true;
+					break;
+				}
+				dx_kin_joint_get(h->model, k, &ji);
+				k = dx_kin_link_parent_joint(h->model, ji.parent_link);
+			}
+			if (below)
+				h->gl_link[n++] = (int)l;
+		}
+	}
+	h->gl_start[h->nj] = n;
+	return dx_hand_set_gravity(h, h->cfg->gravity);
+}
+
+DX_API int dx_hand_set_gravity(struct dx_hand *h, const double g[3])
+{
+	if (!h || !g)
+		return DX_EINVAL;
+	if (!dx_isfinite(g[0]) || !dx_isfinite(g[1]) || !dx_isfinite(g[2]))
+		return DX_ENOTFINITE;
+	memcpy(h->gravity, g, sizeof(h->gravity));
+	h->gravity_on = g[0] != 0 || g[1] != 0 || g[2] != 0;
+	if (!h->gravity_on)
+		memset(h->tau_g, 0, sizeof(h->tau_g));
+	return 0;
+}
+
+/* Joint torques that hold the fingers against gravity at the measured
+ * posture: tau_j = -a_j . sum over carried links l of (c_l - p_j) x m_l g,
+ * with a_j the joint axis and p_j its origin in the hand frame, c_l the
+ * link's centre of mass. Needs link poses (h->link_pose) of this cycle. */
+static void gravity_torques(const struct dx_hand *h, double *tau_out)
+{
+	for (unsigned j = 0; j < h->nj; j++) {
+		struct dx_kin_joint_info ji;
+		const struct dx_kin_pose *jp;
+		double a[3], tau = 0;
+
+		dx_kin_joint_get(h->model, h->gjoint[j], &ji);
+		jp = &h->link_pose[ji.child_link];
+		for (int r = 0; r < 3; r++)
+			a[r] = jp->R[3 * r] * ji.axis[0] + jp->R[3 * r + 1] * ji.axis[1] +
+			       jp->R[3 * r + 2] * ji.axis[2];
+		for (unsigned k = h->gl_start[j]; k < h->gl_start[j + 1]; k++) {
+			const struct dx_kin_pose *lp = &h->link_pose[h->gl_link[k]];
+			struct dx_kin_inertial in;
+			double c[3], d[3], f[3], m[3];
+
+			dx_kin_link_inertial(h->model, h->gl_link[k], &in);
+			for (int r = 0; r < 3; r++) {
+				c[r] = lp->p[r] + lp->R[3 * r] * in.origin.p[0] +
+				       lp->R[3 * r + 1] * in.origin.p[1] +
+				       lp->R[3 * r + 2] * in.origin.p[2];
+				d[r] = c[r] - jp->p[r];
+				f[r] = in.mass * h->gravity[r];
+			}
+			m[0] = d[1] * f[2] - d[2] * f[1];
+			m[1] = d[2] * f[0] - d[0] * f[2];
+			m[2] = d[0] * f[1] - d[1] * f[0];
+			tau -= a[0] * m[0] + a[1] * m[1] + a[2] * m[2];
+		}
+		tau_out[j] = dx_isfinite(tau) ? tau : 0.0;
+	}
+}
+
+static void update_gravity(struct dx_hand *h)
+{
+	gravity_torques(h, h->tau_g);
+}
+
+DX_API int dx_hand_gravity_torques(struct dx_hand *h, const double *q,
+				   double *tau)
+{
+	int rc;
+
+	if (!h || !q || !tau)
+		return DX_EINVAL;
+	memcpy(h->q_seed, h->q_model, h->nvars * sizeof(double));
+	for (unsigned j = 0; j < h->nj; j++)
+		h->q_seed[h->var[j]] = q[j];
+	rc = dx_kin_fk_all(h->model, h->q_seed, h->link_pose);
+	if (rc)
+		return rc;
+	gravity_torques(h, tau);
+	return 0;
+}
+
 static int init_pads(struct dx_hand *h, struct dx_hand_config_error *err)
 {
 	const struct dx_hand_config *cfg = h->cfg;
@@ -718,12 +839,14 @@ DX_API int dx_hand_init(struct dx_hand **out, const struct dx_hand_config *cfg,
 	if ((rc = open_buses(h, opts, err)) || (rc = init_joints(h, err)) ||
 	    (rc = init_actuators(h, err)) || (rc = init_control(h, err)) ||
 	    (rc = init_tips(h, err)) || (rc = init_pads(h, err)) ||
+	    (rc = init_gravity(h)) ||
 	    (rc = plan_budget(h, err)))
 		goto fail;
 	h->q_model = calloc(h->nvars ? h->nvars : 1, sizeof(double));
 	h->q_ik = calloc(h->nvars ? h->nvars : 1, sizeof(double));
+	h->q_seed = calloc(h->nvars ? h->nvars : 1, sizeof(double));
 	h->link_pose = calloc(dx_kin_model_nlinks(h->model), sizeof(*h->link_pose));
-	if (!h->q_model || !h->q_ik || !h->link_pose ||
+	if (!h->q_model || !h->q_ik || !h->q_seed || !h->link_pose ||
 	    dx_ring_init_alloc(&h->targets, depth, sizeof(struct dx_hand_target)) ||
 	    dx_ring_init_alloc(&h->telemetry, depth,
 			       sizeof(struct dx_hand_telemetry)) ||
@@ -753,7 +876,10 @@ DX_API void dx_hand_free(struct dx_hand *h)
 	dx_kin_model_free(h->model);
 	free(h->q_model);
 	free(h->q_ik);
+	free(h->q_seed);
 	free(h->link_pose);
+	free(h->gl_start);
+	free(h->gl_link);
 	dx_ring_deinit(&h->targets);
 	dx_ring_deinit(&h->telemetry);
 	dx_ring_deinit(&h->faults);
@@ -1010,8 +1136,9 @@ static void update_ik(struct dx_hand *h, double dt)
 			memcpy(tg[k].p, pose.p, sizeof(tg[k].p));
 		}
 	}
-	memcpy(h->q_model, h->q_ik, h->nvars * sizeof(double));
-	if (dx_kin_ik_solve(h->ik, tg, h->q_model, h->q_ik, DX_KIN_IK_WARM,
+	/* seed: the current references; q_model keeps the measured posture */
+	memcpy(h->q_seed, h->q_ik, h->nvars * sizeof(double));
+	if (dx_kin_ik_solve(h->ik, tg, h->q_seed, h->q_ik, DX_KIN_IK_WARM,
 			    &res) != 0)
 		h->stats.ik_failures++;
 	/* even a failed warm solve moves towards the target; the answer is
@@ -1042,8 +1169,10 @@ static void update_tactile(struct dx_hand *h, double dt)
 	unsigned nf = h->ntips < DX_FUSION_MAX_FINGERS ? h->ntips
 						       : DX_FUSION_MAX_FINGERS;
 
-	if (h->np)
+	if (h->np || h->gravity_on)
 		dx_kin_fk_all(h->model, h->q_model, h->link_pose);
+	if (h->gravity_on)
+		update_gravity(h);
 	for (unsigned p = 0; p < h->np; p++) {
 		struct hand_pad *hp = &h->pad[p];
 		const struct dx_kin_pose *lp = &h->link_pose[hp->link];
@@ -1216,8 +1345,8 @@ int dx__hand_update_control(struct dx_hand *h, int64_t now_ns, double dt)
 	/* safety first sees measurements; its reactions override the laws */
 	dx__hand_safety(h, now_ns);
 
-	rc = dx_pid_bank_step(&h->pid, dt, h->ref, h->meas, h->vff, NULL,
-			      h->tau_out);
+	rc = dx_pid_bank_step(&h->pid, dt, h->ref, h->meas, h->vff,
+			      h->gravity_on ? h->tau_g : NULL, h->tau_out);
 	for (unsigned j = 0; j < h->nj; j++) {
 		struct dx_hand_joint_state *s = &h->js[j];
 		double tau = rc == 0 ? h->tau_out[j] : 0.0;
@@ -1237,7 +1366,7 @@ int dx__hand_update_control(struct dx_hand *h, int64_t now_ns, double dt)
 			tau = 0.0;
 		if (h->mode[j] == DX_JOINT_IMPEDANCE &&
 		    s->reaction < DX_REACT_DAMP)
-			tau = 0.0; /* the drive closes the loop */
+			tau = h->tau_g[j]; /* the drive closes the loop */
 		if (!isfinite(tau))
 			tau = 0.0;
 		if (tau > lim)
