@@ -113,6 +113,10 @@ struct dx_hand {
 	/* actuators */
 	struct hand_act act[HAND_MAX_ACT];
 	struct dx_trans trans;
+	/* incidence of the coupling (built at init, so the cycle does not scan
+	 * the whole matrix): actuators of each joint, joints of each actuator */
+	uint8_t j_nact[DX_HAND_MAX_JOINTS], j_act[DX_HAND_MAX_JOINTS][HAND_MAX_ACT];
+	uint8_t a_nj[HAND_MAX_ACT], a_joint[HAND_MAX_ACT][DX_HAND_MAX_JOINTS];
 	double a_pos[HAND_MAX_ACT], a_vel[HAND_MAX_ACT], a_tau[HAND_MAX_ACT];
 	double a_cmd_tau[HAND_MAX_ACT], a_cmd_pos[HAND_MAX_ACT];
 	double a_cmd_vel[HAND_MAX_ACT];

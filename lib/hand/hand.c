@@ -428,6 +428,12 @@ static int init_actuators(struct dx_hand *h, struct dx_hand_config_error *err)
 			.coupling_rows = h->na, .coupling_cols = h->nj,
 		};
 		rc = dx_trans_init(&h->trans, &tc);
+		for (unsigned i = 0; i < h->na; i++)
+			for (unsigned j = 0; j < h->nj; j++)
+				if (C[i * h->nj + j] != 0.0) {
+					h->j_act[j][h->j_nact[j]++] = (uint8_t)i;
+					h->a_joint[i][h->a_nj[i]++] = (uint8_t)j;
+				}
 		if (rc)
 			rc = dx__hand_config_fail(
 				cfg, err, rc, cfg->couplings_count ? "couplings" : "actuators",
@@ -994,11 +1000,10 @@ static void read_map(struct dx_hand *h)
 	for (unsigned j = 0; j < h->nj; j++) {
 		double temp = -INFINITY;
 		bool valid = true;
-		for (unsigned i = 0; i < h->na; i++) {
+		for (unsigned k = 0; k < h->j_nact[j]; k++) {
+			unsigned i = h->j_act[j][k];
 			const struct dx_drive *dv =
 				&h->bus[h->act[i].bus].drv.dev[h->act[i].dev];
-			if (h->trans.c[i * h->trans.n + j] == 0.0)
-				continue;
 			if (isfinite(dv->fb.temp_c) && dv->fb.temp_c > temp)
 				temp = dv->fb.temp_c;
 			if (dv->link.replies == 0)
@@ -1433,9 +1438,8 @@ static void write_cmds(struct dx_hand *h)
 		bool impedance = false;
 
 		memset(&c, 0, sizeof(c));
-		for (unsigned j = 0; j < h->nj; j++) {
-			if (h->trans.c[i * h->trans.n + j] == 0.0)
-				continue;
+		for (unsigned k = 0; k < h->a_nj[i]; k++) {
+			unsigned j = h->a_joint[i][k];
 			if (h->js[j].reaction > worst)
 				worst = h->js[j].reaction;
 			if (h->mode[j] == DX_JOINT_IMPEDANCE) {

@@ -48,11 +48,6 @@ void dx__hand_react(struct dx_hand *h, int64_t now_ns, unsigned j,
 	}
 }
 
-static bool act_drives(const struct dx_hand *h, unsigned i, unsigned j)
-{
-	return h->trans.c[i * h->trans.n + j] != 0.0;
-}
-
 void dx__hand_safety(struct dx_hand *h, int64_t now_ns)
 {
 	const struct dx_hand_safety_config *sc = &h->cfg->safety;
@@ -69,13 +64,11 @@ void dx__hand_safety(struct dx_hand *h, int64_t now_ns)
 				       s->q);
 			continue;
 		}
-		for (unsigned i = 0; i < h->na; i++) {
-			const struct hand_act *a = &h->act[i];
+		for (unsigned k = 0; k < h->j_nact[j]; k++) {
+			const struct hand_act *a = &h->act[h->j_act[j][k]];
 			const struct hand_bus *hb = &h->bus[a->bus];
 			const struct dx_drive *dv = &hb->drv.dev[a->dev];
 
-			if (!act_drives(h, i, j))
-				continue;
 			if (dv->link.lost)
 				dx__hand_react(h, now_ns, j, DX_REACT_DAMP,
 					       DX_CAUSE_LINK_LOST,
