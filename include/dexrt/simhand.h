@@ -63,7 +63,8 @@ struct dx_simhand_opts {
 	enum dx_simhand_clock clock;
 	/** Live mode: bus service period, ns (0: 100 us). */
 	int64_t service_ns;
-	/** Gaussian spread of a contact on a pad, m (0: 3 mm). */
+	/** Gaussian spread of a contact on a pad, m (0: 6 mm, the load
+	 *  spreading of a few millimetres of elastomer skin). */
 	double contact_radius;
 	/** Relative sliding speed above which a pad is told to slip, m/s
 	 *  (0: 5 mm/s). */

@@ -410,7 +410,7 @@ DX_API int dx_simhand_create(struct dx_simhand **out,
 	s->cfg = cfg;
 	s->clock = o.clock;
 	s->service_ns = o.service_ns > 0 ? o.service_ns : 100 * DX_NS_PER_US;
-	s->contact_radius = o.contact_radius > 0 ? o.contact_radius : 0.003;
+	s->contact_radius = o.contact_radius > 0 ? o.contact_radius : 0.006;
 	s->slip_speed = o.slip_speed > 0 ? o.slip_speed : 0.005;
 	s->nb = cfg->buses_count;
 	s->na = cfg->actuators_count;
