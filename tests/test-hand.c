@@ -397,6 +397,13 @@ START_TEST(test_comes_up_and_tracks)
 		dx_hand_joint_state(r.hand, j, &s);
 		dx_ck_near(s.q, t.q[j], 0.03);
 	}
+	/* home: every joint back to its configured home posture (0 here) */
+	memset(&t, 0, sizeof(t));
+	t.kind = DX_TARGET_HOME;
+	ck_assert_int_eq(dx_hand_send(r.hand, &t), 0);
+	run(&r, 1500);
+	for (unsigned j = 0; j < nj; j++)
+		dx_ck_near(js(&r, dx_hand_joint_name(r.hand, j)).q, 0.0, 0.03);
 	rig_down(&r);
 }
 END_TEST

@@ -109,6 +109,8 @@ struct runner {
 	struct dx_hand_fault last_fault;
 	bool have_fault;
 	bool warned;
+	struct dx_hand_telemetry tel; /* latest sample */
+	bool have_tel;
 };
 
 static void status(struct runner *r, const struct dx_rt_loop *loop, bool final)
@@ -140,6 +142,20 @@ static void status(struct runner *r, const struct dx_rt_loop *loop, bool final)
 					 : "no feedback",
 		       s.cause ? " / " : "", s.cause ? dx_hand_cause_name(s.cause) : "");
 	}
+	if (r->have_tel) {
+		printf("%-12s %9s %8s %6s  %s\n", "fingertip", "force N", "contact",
+		       "slip", "grasp");
+		for (unsigned k = 0; k < dx_hand_ntips(r->h); k++) {
+			static const char *const ph[] = {"idle", "closing", "holding",
+							  "releasing"};
+			unsigned p = r->tel.grasp_phase[k];
+			printf("%-12s %9.3f %8s %6s  %s\n", dx_hand_tip_name(r->h, k),
+			       r->tel.tip_force[k],
+			       (r->tel.contact_mask >> k & 1) ? "yes" : "no",
+			       (r->tel.slip_mask >> k & 1) ? "SLIP" : "-",
+			       p < 4 ? ph[p] : "?");
+		}
+	}
 	printf("faults: %llu", (unsigned long long)r->faults);
 	if (r->have_fault)
 		printf(" (last: joint %d %s, %s)", r->last_fault.joint,
@@ -160,8 +176,10 @@ static void drain(struct runner *r)
 		r->last_fault = f;
 		r->have_fault = true;
 	}
-	while (dx_hand_telemetry_pop(r->h, &t) == 0)
-		;
+	while (dx_hand_telemetry_pop(r->h, &t) == 0) {
+		r->tel = t;
+		r->have_tel = true;
+	}
 }
 
 /* Runs the cycle for @p seconds (0: until Ctrl-C); @p at calls @p fn with
