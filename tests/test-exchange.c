@@ -601,6 +601,37 @@ START_TEST(test_route_conflicts)
 }
 END_TEST
 
+/* Feedback that does not decode to finite numbers is malformed, never
+ * applied (ODrive sends float32: NaN is one bit pattern away). */
+START_TEST(test_route_nonfinite)
+{
+	static struct dx_drive_bus b;
+	struct dx_drive_desc d;
+	struct dx_drive_bus_config cfg;
+	struct dx_can_frame f;
+	static const uint8_t nan_pos[8] = {0xcd, 0xcc, 0xcc, 0x3d,
+					   0x03, 0xe1, 0xff, 0xff};
+
+	ck_assert_int_eq(dx_drive_desc_parse("odrive:default:id=5", &d), 0);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.devs = &d;
+	cfg.n_devs = 1;
+	ck_assert_int_eq(dx_drive_bus_init(&b, &cfg), 0);
+	memset(&f, 0, sizeof(f));
+	f.id = 5u << 5 | DX_ODRIVE_GET_ENCODER_ESTIMATES;
+	f.len = 8;
+	memcpy(f.data, nan_pos, 8); /* pos 0.1 turn, vel NaN */
+	dx_drive_bus_route(&b, &f, true);
+	ck_assert_uint_eq(b.dev[0].link.malformed, 1);
+	ck_assert_uint_eq(b.dev[0].link.replies, 0);
+	ck_assert(isfinite(b.dev[0].fb.vel));
+	f.data[7] = 0x3f; /* vel finite now: applied */
+	dx_drive_bus_route(&b, &f, true);
+	ck_assert_uint_eq(b.dev[0].link.replies, 1);
+	dx_ck_near(b.dev[0].fb.pos, 0.1 * 2 * M_PI, 1e-6);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("exchange");
@@ -608,6 +639,7 @@ int main(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_route_conflicts);
+	tcase_add_test(tc, test_route_nonfinite);
 	tcase_add_test(tc, test_exchange_16_timing);
 	if (bus_override() && strncmp(bus_override(), "simbus:", 7) != 0) {
 		/* these inject faults with simbus rules */

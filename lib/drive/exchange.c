@@ -300,6 +300,11 @@ static int classify(struct dx_drive *dv, const struct dx_can_frame *f,
 			return 0;
 		switch (m.cmd) {
 		case DX_ODRIVE_GET_ENCODER_ESTIMATES:
+			/* float32 on the wire: NaN/Inf is malformed, never
+			 * feedback */
+			if (!dx_isfinite(m.u.encoder.pos) ||
+			    !dx_isfinite(m.u.encoder.vel))
+				return DX_EPROTO;
 			fb->pos = m.u.encoder.pos * (2 * M_PI);
 			fb->vel = m.u.encoder.vel * (2 * M_PI);
 			return REPLY_A;
@@ -316,9 +321,13 @@ static int classify(struct dx_drive *dv, const struct dx_can_frame *f,
 				   m.u.error.active);
 			return 0;
 		case DX_ODRIVE_GET_TORQUES:
+			if (!dx_isfinite(m.u.torques.estimate))
+				return DX_EPROTO;
 			dv->fb.tau = m.u.torques.estimate;
 			return 0;
 		case DX_ODRIVE_GET_TEMPERATURE:
+			if (!dx_isfinite(m.u.temperature.motor))
+				return DX_EPROTO;
 			dv->fb.temp_c = m.u.temperature.motor;
 			return 0;
 		default:
