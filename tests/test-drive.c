@@ -970,6 +970,54 @@ START_TEST(test_desc_parse)
 }
 END_TEST
 
+/* Device side against arbitrary frames: every virtual drive keeps finite
+ * state and answers only with valid frames. */
+START_TEST(test_vdrive_random_frames)
+{
+	static const char *const specs[] = {
+		"mit:ak80-9:id=1", "mit:dm-j4310:id=1", "mit:rs01:id=1",
+		"odrive:default:id=1", "cia402:generic:id=1",
+	};
+	for (size_t k = 0; k < DX_ARRAY_SIZE(specs); k++) {
+		struct dx_drive_desc d;
+		struct dx_vdrive v;
+		struct dx_can_frame f, out[4];
+		ck_assert_int_eq(dx_drive_desc_parse(specs[k], &d), 0);
+		ck_assert_int_eq(dx_vdrive_init(&v, &d), 0);
+		v.nmt = DX_NMT_OPERATIONAL;
+		v.enabled = true;
+		for (int i = 0; i < 50000; i++) {
+			memset(&f, 0, sizeof(f));
+			/* IDs near the drive's own so most frames reach it */
+			uint32_t r = (uint32_t)urand(0, 4096);
+			f.id = r < 2048 ? (r & 0x7ff) :
+			       (uint32_t)urand(0, 8) << 24 | (r & 0xffff) << 8 | 1;
+			f.id = (i & 3) == 0 ? f.id :
+			       (i & 3) == 1 ? 1 : (i & 3) == 2 ?
+			       (1u << 5 | (r & 31)) : (0x200 + 0x100 * (r & 3) + 1);
+			if (f.id > 0x7ff || (i & 7) == 5)
+				f.flags = DX_CAN_EXT, f.id &= DX_CAN_EFF_MASK;
+			f.len = (uint8_t)urand(0, 9);
+			for (int j = 0; j < 8; j++)
+				f.data[j] = (uint8_t)urand(0, 256);
+			if ((i & 15) == 3)
+				memset(f.data, 0xff, 8);
+			int n = dx_vdrive_handle(&v, &f, out, 4);
+			ck_assert_int_ge(n, 0);
+			for (int j = 0; j < n; j++)
+				ck_assert_int_eq(dx_can_frame_check(&out[j]), 0);
+			n = dx_vdrive_step(&v, 1e-4, out, 4);
+			ck_assert_int_ge(n, 0);
+			ck_assert(isfinite(v.motor.pos) && isfinite(v.motor.vel) &&
+				  isfinite(v.motor.tau));
+			ck_assert(isfinite(v.cmd.pos) && isfinite(v.cmd.vel) &&
+				  isfinite(v.cmd.tau) && isfinite(v.cmd.kp) &&
+				  isfinite(v.cmd.kd));
+		}
+	}
+}
+END_TEST
+
 static Suite *drive_suite(void)
 {
 	Suite *s = suite_create("drive");
@@ -989,6 +1037,7 @@ static Suite *drive_suite(void)
 	tcase_add_test(tc, test_vmotor);
 	tcase_add_test(tc, test_vmit_closed_loop);
 	tcase_add_test(tc, test_dm_modes);
+	tcase_add_test(tc, test_vdrive_random_frames);
 	tcase_add_test(tc, test_desc_parse);
 	suite_add_tcase(s, tc);
 	return s;

@@ -79,6 +79,19 @@ int dx__vodrive_handle(struct dx_vdrive *v, const struct dx_can_frame *in,
 	}
 	if (m.rtr)
 		return reply(v, m.cmd, out, max);
+	/* a drive ignores setpoints that are not numbers */
+	if ((m.cmd == DX_ODRIVE_SET_INPUT_POS &&
+	     (!dx_isfinite(m.u.input_pos.pos) ||
+	      !dx_isfinite(m.u.input_pos.vel_ff) ||
+	      !dx_isfinite(m.u.input_pos.torque_ff))) ||
+	    (m.cmd == DX_ODRIVE_SET_INPUT_VEL &&
+	     (!dx_isfinite(m.u.input_vel.vel) ||
+	      !dx_isfinite(m.u.input_vel.torque_ff))) ||
+	    (m.cmd == DX_ODRIVE_SET_INPUT_TORQUE &&
+	     !dx_isfinite(m.u.input_torque.torque))) {
+		v->rx_ignored++;
+		return 0;
+	}
 	switch (m.cmd) {
 	case DX_ODRIVE_SET_INPUT_POS:
 		v->cmd.mode = DX_ODRIVE_CTRL_POSITION;
