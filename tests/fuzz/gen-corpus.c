@@ -166,8 +166,8 @@ static void mit_seeds(bool robstride)
 		if (strcmp(m->name, "ak80-64") && strcmp(m->name, "dm-j4310"))
 			continue;
 		/* Every field at its maximum and the torque at raw 0xffe:
-		 * the command frame reads ff ff ff ff ff ff ff fe, the bytes
-		 * of "set zero" (tests/fuzz/fuzz-mit.h, known finding). */
+		 * before 35c0786 the command frame read ff ff ff ff ff ff ff
+		 * fe, the bytes of "set zero" (kept as a regression input). */
 		s.n = 3;
 		CHECK(dx_mit_encode_cmd(&a, &c, &f, NULL));
 		putframe(&s, &f);
