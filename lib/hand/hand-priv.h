@@ -62,6 +62,7 @@ struct hand_act {
 
 struct hand_pad {
 	struct dx_tactile_pad *pad;
+	struct dx_kin_chain *chain; /* root -> pad link (NULL on the root) */
 	int link;                /* model link index */
 	int tip;                 /* fingertip index, -1 when none */
 	struct dx_tactile_result res;
