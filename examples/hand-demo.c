@@ -222,10 +222,13 @@ static void status(struct demo *d, bool force_line)
 		printf(" %c%4.1f", "imrt"[k], t->tip_force[k]);
 	printf(" N  phase %u%u%u%u", t->grasp_phase[0], t->grasp_phase[1],
 	       t->grasp_phase[2], t->grasp_phase[3]);
-	printf("  contact %c%c%c%c  slip %s  cyl z %5.3f  sph z %5.3f ",
+	printf("  contact %c%c%c%c  slip %s ",
 	       t->contact_mask & 1 ? 'i' : '-', t->contact_mask & 2 ? 'm' : '-',
 	       t->contact_mask & 4 ? 'r' : '-', t->contact_mask & 8 ? 't' : '-',
-	       t->slip_mask ? "YES" : "no ", object_z(d, d->cyl), object_z(d, d->sph));
+	       t->slip_mask ? "YES" : "no ");
+	if (d->cyl >= 0 && d->sph >= 0)
+		printf(" cylinder z %5.3f m  sphere z %5.3f m ", object_z(d, d->cyl),
+		       object_z(d, d->sph));
 #if DX_HAVE_MUJOCO
 	if (d->o.verbose && d->sim && d->cyl >= 0) {
 		struct dx_simhand_object o;
@@ -768,7 +771,8 @@ static void summary(struct demo *d)
 	struct dx_hand_stats st;
 	unsigned nf = 0;
 
-	printf("\n\n==== summary ====\n");
+	printf("\n\n==== summary%s ====\n",
+	       interrupted ? " (interrupted: the scenario did not finish)" : "");
 	if (d->o.fast) {
 		dx_hist_summarize(&d->cyc, &hs);
 		printf("control cycle (read+update+write), %llu cycles on the "
@@ -844,6 +848,11 @@ static void summary(struct demo *d)
 	       d->slip_heavy ? "yes" : "no", d->slip_heavy, d->slip_events,
 	       d->force_after > d->force_before * 1.05 ? "yes" : "no",
 	       d->force_before, d->force_after);
+	if (d->o.external) {
+		printf("objects: not visible from this process (the simulated "
+		       "hand runs in another one)\n");
+		return;
+	}
 	printf("cylinder: lifted %s, held %s, released %s\n",
 	       d->lifted[0] ? "yes" : "no", d->held[0] ? "yes" : "no",
 	       d->released[0] ? "yes" : "no");
@@ -946,6 +955,14 @@ static int parse(struct opts *o, int argc, char **argv)
 		return 2;
 	}
 	return 0;
+}
+
+/* Removes the simbus segments of the configuration's buses. */
+static void unlink_buses(const struct dx_hand_config *cfg)
+{
+	for (unsigned b = 0; b < cfg->buses_count; b++)
+		if (!strncmp(cfg->buses[b].transport, "simbus:", 7))
+			dx_simbus_unlink(cfg->buses[b].transport + 7);
 }
 
 /* Bus names with the prefix: simbus:hand16-index-a -> simbus:P-index-a. */
@@ -1065,7 +1082,7 @@ int main(int argc, char **argv)
 		so.scene = d->o.scene;
 		so.clock = d->o.fast ? DX_SIMHAND_VIRTUAL : DX_SIMHAND_LIVE;
 		/* a crashed earlier run may have left its buses behind */
-		dx_simhand_unlink_buses(d->cfg);
+		unlink_buses(d->cfg);
 		rc = dx_simhand_create(&d->sim, d->cfg, &so, &se);
 		if (rc) {
 			fprintf(stderr, "hand-demo: simulated hand: %s\n", se.msg);
@@ -1114,11 +1131,19 @@ int main(int argc, char **argv)
 	run_for(d, 0.3, NULL, NULL, NULL);
 	if (!links_up(d, false))
 		run_for(d, 1.0, NULL, NULL, NULL);
-	if (!links_up(d, true)) {
+	if (!links_up(d, false)) {
+		if (!d->o.quiet)
+			printf("\n");
+		fflush(stdout);
+		links_up(d, true);
 		status_code = 1;
 		goto out;
 	}
 	printf("all %u drives answer; scenario starts\n", d->cfg->actuators_count);
+	if (d->o.external)
+		printf("note: --external: the scene is not changed from here (no "
+		       "lift, no reach, no added mass); the grasps close where "
+		       "the hand is\n");
 	if (!d->o.fast && !d->ctl_fifo)
 		printf("note: no real-time priority for the control loop (needs "
 		       "root or CAP_SYS_NICE); on a busy machine replies may come "
@@ -1159,8 +1184,11 @@ out:
 #if DX_HAVE_MUJOCO
 	dx_simhand_free(d->sim);
 	if (!d->o.external)
-		dx_simhand_unlink_buses(d->cfg);
+		unlink_buses(d->cfg);
 #endif
+	/* nobody answered: the buses this controller created are nobody's */
+	if (d->o.external && status_code)
+		unlink_buses(d->cfg);
 	restore_buses(d);
 	dx_hand_config_free(d->cfg);
 	free(d->rows);

@@ -121,6 +121,7 @@ static int lock_bus(struct sh_bus *b, struct dx_simhand_error *err)
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		ssize_t r = pread(fd, pidtxt, sizeof(pidtxt) - 1, 0);
 		pidtxt[r > 0 ? r : 0] = '\0';
+		pidtxt[strcspn(pidtxt, "\n")] = '\0';
 		close(fd);
 		return fail(err, DX_EBUSY,
 			    "bus %s is already served by another simulated hand "

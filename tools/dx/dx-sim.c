@@ -24,6 +24,7 @@ static int usage(void)
 {
 	printf("usage: dx sim BUS --device DEVSPEC [--device DEVSPEC...]\n"
 	       "              [--bitrate B] [--heartbeat S] [--enabled]\n"
+	       "       dx sim CONFIG.yaml ...  (a simulated hand: dx sim X.yaml --help)\n"
 	       "Runs virtual drives on BUS (simbus:NAME or socketcan:IFNAME)\n"
 	       "until Ctrl-C. DEVSPEC: mit:MODEL:id=N[:master=M],\n"
 	       "odrive:MODEL:id=N, cia402:MODEL:id=N, e.g. mit:dm-j4310:id=1.\n"
@@ -45,6 +46,10 @@ int dx_cmd_sim(int argc, char **argv)
 	size_t n = 0;
 	int err;
 
+#ifdef DX_HAVE_SIM_HAND
+	if (argc > 1 && (strstr(argv[1], ".yaml") || strstr(argv[1], ".yml")))
+		return dx_sim_hand_cmd(argc, argv);
+#endif
 	memset(&o, 0, sizeof(o));
 	o.bitrate = 1000000;
 	for (int i = 1; i < argc; i++) {

@@ -40,6 +40,11 @@ int dx_tool_decoder_describe(struct dx_tool_decoder *d,
 			     size_t size);
 void dx_tool_decoder_free(struct dx_tool_decoder *d);
 
+/* sim-hand.c (a simulated hand from a hand configuration), present when
+ * DX_HAVE_SIM_HAND is defined: `dx sim CONFIG.yaml ...`; argv[0] is "sim".
+ * Returns an exit status. */
+int dx_sim_hand_cmd(int argc, char **argv);
+
 /* Prints "dx: <what>: <dexrt error text>" to stderr; returns 1. */
 int dx_tool_fail(const char *what, int err);
 /* Prints "dx <cmd>: <msg>" and a hint to stderr; returns 2 (usage error). */
