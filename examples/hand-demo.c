@@ -44,6 +44,8 @@
 #define MAX_ROWS 40000
 #define MAX_EVENTS 256
 #define NPHASES 16
+/* some helpers serve the simulated scene only (MuJoCo builds) */
+#define DX_UNUSED_OK __attribute__((unused))
 
 /* ---- options and state --------------------------------------------------- */
 
@@ -464,7 +466,7 @@ static bool all_holding(struct demo *d)
 	return n > 0 && h == n;
 }
 
-static double grip_total(struct demo *d)
+static double DX_UNUSED_OK grip_total(struct demo *d)
 {
 	double s = 0;
 	for (unsigned k = 0; k < dx_hand_ntips(d->hand); k++)
