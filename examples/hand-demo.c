@@ -82,6 +82,7 @@ struct demo {
 #endif
 	struct dx_can *watch[MAX_BUS]; /* observers for bus load */
 	uint64_t busy0[MAX_BUS];
+	double load_planned[MAX_BUS], load_measured[MAX_BUS];
 	int64_t busnow0[MAX_BUS];
 	pthread_t sim_thread, ctl_thread;
 	bool sim_started, ctl_started, ctl_fifo, on_sphere;
@@ -698,6 +699,39 @@ static int write_outputs(struct demo *d, char *csv, size_t n)
 			r->slip ? 1 : 0, r->zc, r->zs);
 	}
 	fclose(f);
+	/* cycle time histogram (the loop runner's, or in --fast the compute
+	 * time of read + update + write), non-empty buckets, us */
+	{
+		char path[600];
+		const struct dx_hist *h = d->o.fast ? &d->cyc : &d->loop.duration;
+		snprintf(path, sizeof(path), "%s/hand-demo-cycle.csv", d->o.out);
+		f = fopen(path, "w");
+		if (f) {
+			fprintf(f, "lo_us,hi_us,cycles\n");
+			for (unsigned i = 0; i < DX_HIST_BUCKETS; i++) {
+				int64_t lo, hi;
+				if (!h->bucket[i])
+					continue;
+				dx_hist_bucket_range(i, &lo, &hi);
+				fprintf(f, "%.3f,%.3f,%u\n", lo / 1e3, hi / 1e3,
+					h->bucket[i]);
+			}
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), "%s/hand-demo-bus.csv", d->o.out);
+		f = fopen(path, "w");
+		if (f) {
+			fprintf(f, "bus,planned_pct,measured_pct\n");
+			for (unsigned b = 0; b < dx_hand_nbuses(d->hand) && b < MAX_BUS; b++) {
+				struct dx_hand_bus_report r;
+				dx_hand_bus_report(d->hand, b, &r);
+				fprintf(f, "%s,%.2f,%.2f\n", r.name,
+					100 * d->load_planned[b],
+					100 * d->load_measured[b]);
+			}
+			fclose(f);
+		}
+	}
 	/* slip events (force target raised) */
 	{
 		char path[600];
@@ -736,11 +770,11 @@ static int plots(struct demo *d, const char *csv)
 	if (!f)
 		return -1;
 	fprintf(f, "set datafile separator ','\nset key outside right noenhanced\n"
-		   "set termoption noenhanced\n"
+
 		   "set grid\nset xlabel 'time (s)'\n");
 	for (int fmt = 0; fmt < 2; fmt++) {
 		const char *ext = fmt ? "svg" : "png";
-		fprintf(f, "set terminal %s size 1000,420\n",
+		fprintf(f, "set terminal %s noenhanced size 1000,420\n",
 			fmt ? "svg" : "pngcairo");
 		fprintf(f, "set output '%s/tracking.%s'\nset title 'Joint tracking'\n"
 			   "set ylabel 'rad'\nplot ", d->o.out, ext);
@@ -761,6 +795,24 @@ static int plots(struct demo *d, const char *csv)
 			   "title 'cylinder z', '' using 1:%d axes x1y2 with lines "
 			   "lw 2 title 'sphere z'\nunset y2tics\nunset y2label\n",
 			fc + (int)nt + 2, fc + (int)nt + 3, fc + (int)nt + 4);
+		fprintf(f, "set output '%s/cycle.%s'\nset title '%s'\n"
+			   "set xlabel 'us (log scale)'\nset ylabel 'cycles'\n"
+			   "set logscale xy\n"
+			   "set style fill solid 0.6\n"
+			   "plot '%s/hand-demo-cycle.csv' every ::1 using "
+			   "(($1+$2)/2):3:($2-$1) with boxes title 'cycles'\n"
+			   "unset logscale xy\n",
+			d->o.out, ext,
+			d->o.fast ? "Cycle compute time (read, update, write)"
+				  : "Cycle time at 1 kHz (loop runner)",
+			d->o.out);
+		fprintf(f, "set output '%s/busload.%s'\nset title 'Bus load'\n"
+			   "set xlabel ''\nset ylabel '%%'\nset yrange [0:100]\n"
+			   "set style data histograms\nset style histogram cluster\n"
+			   "plot '%s/hand-demo-bus.csv' every ::1 using 2:xtic(1) "
+			   "title 'planned', '' every ::1 using 3 title 'measured'\n"
+			   "set yrange [*:*]\nset style data lines\nset xlabel 'time (s)'\n",
+			d->o.out, ext, d->o.out);
 	}
 	fclose(f);
 	snprintf(cmd, sizeof(cmd), "gnuplot '%s' 2>%s/gnuplot.log", gp, d->o.out);
@@ -818,6 +870,10 @@ static void summary(struct demo *d)
 			       (double)(info.now_ns - d->busnow0[b]);
 		printf("  %-9s %5.1f %% / %5.1f %%  (%u frames per cycle)\n",
 		       r.name, 100 * r.load, 100 * meas, r.frames_per_cycle);
+		if (b < MAX_BUS) {
+			d->load_planned[b] = r.load;
+			d->load_measured[b] = meas;
+		}
 	}
 	printf("contacts (cycles in contact, peak fused force):");
 	for (unsigned k = 0; k < dx_hand_ntips(d->hand); k++)
@@ -1169,11 +1225,17 @@ out:
 		drain(d);
 		summary(d);
 		if (write_outputs(d, csv, sizeof(csv)) == 0) {
-			printf("\nCSV:   %s (%zu rows), %s/hand-demo-slip.csv\n", csv,
-			       d->nrows, d->o.out);
+			printf("\ndata:  %s (%zu rows)\n       %s/hand-demo-slip.csv\n"
+			       "       %s/hand-demo-cycle.csv\n"
+			       "       %s/hand-demo-bus.csv\n",
+			       csv, d->nrows, d->o.out, d->o.out, d->o.out);
 			if (plots(d, csv) == 0)
-				printf("plots: %s/tracking.png %s/grip.png (and .svg)\n",
-				       d->o.out, d->o.out);
+				for (int k = 0; k < 4; k++)
+					printf("%s %s/%s.png (and .svg)\n",
+					       k ? "      " : "plots:", d->o.out,
+					       (const char *const[]){"tracking", "grip",
+								     "cycle",
+								     "busload"}[k]);
 			else
 				printf("plots: gnuplot failed or is missing (see "
 				       "%s/gnuplot.log); the CSV is there\n",

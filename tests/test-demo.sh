@@ -61,6 +61,8 @@ want 'replies missed 0;'
 # the summary's numbers are there
 want 'compute p50 [0-9.]* us, p90 [0-9.]* us, p99 [0-9.]* us'
 want '^  index_a .* % / .* %'
+[ "$(wc -l <"$tmp/out/hand-demo-bus.csv")" -eq 9 ] || fail "bus load CSV"
+[ "$(wc -l <"$tmp/out/hand-demo-cycle.csv")" -gt 2 ] || fail "cycle histogram CSV"
 
 # the CSV: one row per 5 ms over the whole run, joint and force columns,
 # slip rows during the run, the object rising
@@ -75,7 +77,8 @@ awk -F, 'NR > 1 && $(NF - 1) > 0.12 { n++ } END { exit !(n > 0) }' "$csv" ||
 	fail "the cylinder never rose above 0.12 m in the CSV"
 [ "$(wc -l <"$tmp/out/hand-demo-slip.csv")" -gt 1 ] || fail "no slip events"
 if command -v gnuplot >/dev/null; then
-	for f in tracking.png grip.png tracking.svg grip.svg; do
+	for f in tracking.png grip.png cycle.png busload.png tracking.svg grip.svg \
+		cycle.svg busload.svg; do
 		[ -s "$tmp/out/$f" ] || fail "plot $f missing"
 	done
 fi
