@@ -92,9 +92,9 @@ DX_API int dx_simhand_create(struct dx_simhand **out,
 			     const struct dx_simhand_opts *opts,
 			     struct dx_simhand_error *err);
 
-/** Closes the buses (and, for simbus buses this hand created, unlinks
- *  nothing: see dx_simhand_unlink_buses()) and frees everything. NULL is
- *  ignored. */
+/** Closes the buses and frees everything. The simbus segments stay (a
+ *  controller may still be joined); dx_simhand_unlink_buses() removes
+ *  them. NULL is ignored. */
 DX_API void dx_simhand_free(struct dx_simhand *s);
 
 /** Removes the shared segments of every simbus bus of @p cfg (cleanup
@@ -114,10 +114,13 @@ DX_API int dx_simhand_set_time(struct dx_simhand *s, int64_t t_ns);
 /** One service iteration at bus time @p t_ns (deterministic mode: the
  *  caller's time, normally the buses' clock; live mode: ignored, the bus
  *  time is used): applies posted scene requests, advances the physics to
- *  that time (the drives step with each physics step), answers every frame
- *  received on every bus and updates the pads. Serving thread. No
- *  allocation. @return frames answered, or a negative code (DX_ESTATE
- *  when the physics failed and the world had to be reset). */
+ *  that time (the drives step with each physics step), updates the pads
+ *  from the contacts, answers every frame received on every bus (at most
+ *  16 batches of 64 per bus) and publishes the object states. Serving
+ *  thread. No allocation, except in MuJoCo's recomputation of model
+ *  constants when a posted mass change is applied.
+ *  @return frames received, or a negative code (DX_ESTATE when the
+ *  physics failed and the world had to be reset; transport errors). */
 DX_API int dx_simhand_poll(struct dx_simhand *s, int64_t t_ns);
 
 /** Live mode: polls every service period on absolute deadlines until
