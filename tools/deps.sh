@@ -6,7 +6,7 @@ set -euo pipefail
 DX_DEPS=(
 	build-essential pkg-config meson ninja-build
 	libcglm-dev libsocketcan-dev check liborocos-kdl-dev libcyaml-dev
-	libexpat1-dev libyaml-dev libmujoco-dev
+	libexpat1-dev libyaml-dev libmujoco-dev cyclonedds-dev cyclonedds-tools
 	user-mode-linux can-utils iproute2
 	rt-tests gnuplot-nox doxygen clang valgrind
 )
