@@ -1,0 +1,1411 @@
+/* SPDX-License-Identifier: MIT */
+/* Fault campaign over simbus on a virtual clock: examples/hand16.yaml with
+ * its eight buses renamed for this process, sixteen virtual MIT drives and
+ * four virtual pads served in the test's thread (one cycle = the hand's
+ * read/update/write at T, the devices answer at T + 300 us, the next cycle
+ * at T + 1 ms), so every run is the same run.
+ *
+ * A bus monitor (one more simbus node on every bus) decodes every command
+ * frame on the wire with the drive's model and checks it against the
+ * configuration's actuator limits: |torque| within limits.torque, position
+ * within the actuator's position limits whenever kp > 0, nothing that does
+ * not decode to finite values. Each scenario starts a fresh hand, lets it
+ * come up and follow a posture, then injects one fault for a fixed number
+ * of cycles while the hand tracks alternating targets, and records what the
+ * supervisor did (reaction and cause from the fault records and the joint
+ * states), after how many cycles, and the frames outside limits (always 0).
+ * Where the supervisor latched a reaction the fault is then removed and
+ * recovery (DX_TARGET_RECOVER, then tracking again) is checked.
+ *
+ * Simbus fault rules have a frame count, not a rate: a rate is made here
+ * by drawing, before every cycle, which of the cycle's frames (each ID the
+ * monitor saw per cycle) a count-limited rule hits, from a seeded PRNG.
+ *
+ * The table is printed at the end; with DX_FAULT_CAMPAIGN_MD=path it is
+ * also written as Markdown (docs/fault-campaign.md is made that way). All
+ * expectations are checked after the table is printed. */
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <dexrt/can.h>
+#include <dexrt/drive.h>
+#include <dexrt/hand.h>
+#include <dexrt/sim.h>
+#include <dexrt/simbus.h>
+#include <dexrt/simpad.h>
+
+/* the controller's simbus node (bus-off scenario) and the pad pipeline
+ * state (silent pad scenario) are not public */
+#include "hand/hand-priv.h"
+
+#include "dx-check.h"
+
+/* ---- rig ------------------------------------------------------------------ */
+
+#define NBUS 8
+#define DPB 2  /* drives per bus: bus 2f = finger f joints 0, 1; 2f+1 = 2, 3 */
+#define NPAD 4 /* one pad per finger, on its "a" bus */
+#define MAX_IDS 16
+#define SETTLE_CYCLES 800
+#define LEARN_CYCLES 200
+#define FAULT_CYCLES 2000
+#define TRACK_PERIOD 400 /* cycles between target changes while tracking */
+#define INDEX_MASK 0xfu /* index_j0..3 are joints 0..3 (checked in settle) */
+
+static const char *const buses[NBUS] = {"index-a",  "index-b", "middle-a",
+					"middle-b", "ring-a",  "ring-b",
+					"thumb-a",  "thumb-b"};
+
+/* One actuator as the monitor sees it: address and limits in actuator
+ * units (the same mapping as the hand's drive output limits). */
+struct mon_act {
+	struct dx_mit_addr a;
+	double lo, hi, tau;
+	double tau_tol, pos_tol; /* one quantisation step of the command */
+};
+
+struct monitor {
+	struct dx_can *can;
+	unsigned nact;
+	struct mon_act act[DPB];
+	uint64_t frames, commands, specials, outside;
+	/* frame IDs seen while learning, with their counts */
+	unsigned nids;
+	uint32_t id[MAX_IDS];
+	uint8_t ext[MAX_IDS];
+	uint64_t count[MAX_IDS];
+};
+
+struct rig {
+	char dir[64];
+	char yaml[128];
+	struct dx_hand_config *cfg;
+	struct dx_hand *hand;
+	struct dx_can *dev_can[NBUS];
+	/* shared with a forked bus server (see the killed-process scenario) */
+	struct dx_vdrive (*drives)[DPB];
+	struct dx_vdrive_runner runner[NBUS];
+	char busname[NBUS][64];
+	int64_t t;
+	struct dx_can *pad_can[NPAD];
+	struct dx_simpad pad[NPAD];
+	bool pad_silent[NPAD];
+	struct monitor mon[NBUS];
+	bool learning;
+	unsigned learned_cycles;
+	/* rate faults: kind (0 none), probability per frame, live rules */
+	enum dx_simbus_fault_kind rate_kind;
+	double rate;
+	uint64_t rng;
+	int rules[NBUS][MAX_IDS];
+	unsigned nrules[NBUS];
+	bool rules_live;
+	/* fixed rules of a scenario (on index_b) */
+	int fixed[MAX_IDS];
+	unsigned nfixed;
+	uint64_t rate_hits;
+	/* per-cycle hook of a scenario at T + 300 us, before the devices
+	 * answer (impostor replies, babbling) */
+	void (*hook)(struct rig *r, int64_t t);
+	struct dx_can *rogue; /* an extra node on the target bus */
+	/* a bus served by a forked process instead of this thread */
+	int fork_bus;
+	pid_t child;
+	int to_child, from_child;
+	int clock_errors;
+	/* tracking */
+	unsigned tick;
+	bool tracking;
+};
+
+/* A compliant object met by joint 1 of each finger, as in test-hand.c:
+ * once q passes q_touch it presses back with k N/rad at the pad (lever
+ * arm in m). */
+struct object {
+	double q_touch, k, lever;
+	double j, b;
+	double force;
+	bool present;
+};
+static struct object objects[NPAD];
+
+static void object_dynamics(void *user, double tau, double dt, double *pos,
+			    double *vel)
+{
+	struct object *o = user;
+	double pen = o->present && *pos > o->q_touch ? *pos - o->q_touch : 0.0;
+	double acc;
+
+	o->force = o->k * pen;
+	acc = (tau - o->b * *vel - o->force * o->lever) / o->j;
+	*vel += acc * dt;
+	*pos += *vel * dt;
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+	/* xorshift64* (Vigna, "An experimental exploration of Marsaglia's
+	 * xorshift generators, scrambled", 2016) */
+	uint64_t x = *s;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * UINT64_C(2685821657736338717);
+}
+
+static double rng_uniform(uint64_t *s)
+{
+	return (double)(rng_next(s) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+		n = 0;
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* hand16.yaml with this process's bus names, next to a copy of the URDF */
+static void write_config(struct rig *r)
+{
+	const char *ex = getenv("DX_EXAMPLES_DIR");
+	char path[512], *text, *p, cmd[700];
+	FILE *f;
+
+	ck_assert_ptr_nonnull(ex);
+	snprintf(r->dir, sizeof(r->dir), "/tmp/dx-faults-%d", (int)getpid());
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p %s/urdf && cp %s/urdf/hand16.urdf %s/urdf/", r->dir,
+		 ex, r->dir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/hand16.yaml", ex);
+	text = slurp(path);
+	ck_assert_ptr_nonnull(text);
+	snprintf(r->yaml, sizeof(r->yaml), "%s/hand.yaml", r->dir);
+	f = fopen(r->yaml, "w");
+	ck_assert_ptr_nonnull(f);
+	for (p = text; *p;) {
+		const char *hit = strstr(p, "simbus:hand16-");
+		if (!hit) {
+			fputs(p, f);
+			break;
+		}
+		fwrite(p, 1, (size_t)(hit - p), f);
+		fprintf(f, "simbus:f%d-", (int)getpid());
+		p = (char *)hit + strlen("simbus:hand16-");
+	}
+	fclose(f);
+	free(text);
+	for (int b = 0; b < NBUS; b++)
+		snprintf(r->busname[b], sizeof(r->busname[b]), "f%d-%s",
+			 (int)getpid(), buses[b]);
+}
+
+static const struct dx_can_opts bus_opts = {
+	.fd = true, .bitrate = 1000000, .data_bitrate = 8000000};
+static const struct dx_simbus_opts bus_sopts = {.clock = DX_SIMBUS_CLOCK_VIRTUAL};
+
+/* The monitor's view of bus @p b: the configured actuators on it. */
+static void monitor_init(struct rig *r, int b)
+{
+	const struct dx_hand_config *cfg = r->cfg;
+	struct monitor *m = &r->mon[b];
+	const char *bus = cfg->buses[b].name;
+
+	ck_assert_int_eq(dx_simbus_open(&m->can, r->busname[b], &bus_opts,
+					&bus_sopts), 0);
+	for (unsigned i = 0; i < cfg->actuators_count; i++) {
+		const struct dx_hand_actuator_config *a = &cfg->actuators[i];
+		struct mon_act *ma;
+		double g = a->gear_ratio, o = a->zero_offset;
+
+		if (strcmp(a->bus, bus) != 0)
+			continue;
+		ck_assert_uint_lt(m->nact, DPB);
+		ck_assert_str_eq(a->protocol, "mit");
+		ma = &m->act[m->nact++];
+		ma->a.model = dx_mit_model_find(a->model);
+		ck_assert_ptr_nonnull(ma->a.model);
+		ma->a.id = (uint8_t)a->id;
+		ma->a.master = (uint8_t)(a->id + 0x10);
+		ma->lo = a->direction > 0 ? a->limits.position[0] * g + o
+					  : -a->limits.position[1] * g + o;
+		ma->hi = a->direction > 0 ? a->limits.position[1] * g + o
+					  : -a->limits.position[0] * g + o;
+		ma->tau = a->limits.torque;
+		/* the codec rounds to the nearest step: a command at the limit
+		 * may decode up to half a step above it */
+		ma->tau_tol = dx_mit_step(ma->a.model, DX_DRIVE_CLAMP_TAU, false);
+		ma->pos_tol = dx_mit_step(ma->a.model, DX_DRIVE_CLAMP_POS, false);
+	}
+	ck_assert_uint_eq(m->nact, DPB);
+}
+
+static void monitor_learn(struct monitor *m, const struct dx_can_frame *f)
+{
+	uint8_t ext = (f->flags & DX_CAN_EXT) ? 1 : 0;
+
+	for (unsigned k = 0; k < m->nids; k++)
+		if (m->id[k] == f->id && m->ext[k] == ext) {
+			m->count[k]++;
+			return;
+		}
+	if (m->nids < MAX_IDS) {
+		m->id[m->nids] = f->id;
+		m->ext[m->nids] = ext;
+		m->count[m->nids++] = 1;
+	}
+}
+
+/* Checks one frame against every actuator of the bus. */
+static void monitor_check(struct rig *r, int b, const struct dx_can_frame *f)
+{
+	struct monitor *m = &r->mon[b];
+
+	if (f->flags & DX_CAN_ERR)
+		return;
+	m->frames++;
+	if (r->learning)
+		monitor_learn(m, f);
+	for (unsigned i = 0; i < m->nact; i++) {
+		const struct mon_act *ma = &m->act[i];
+		enum dx_mit_special sp;
+		enum dx_dm_mode mode;
+		struct dx_mit_cmd c;
+		double pos, vel;
+		bool bad = false;
+
+		if (dx_mit_decode_cmd(&ma->a, f, &sp, &c) == 0) {
+			if (sp != DX_MIT_NONE) {
+				m->specials++;
+				continue;
+			}
+			m->commands++;
+			bad = !isfinite(c.pos) || !isfinite(c.vel) ||
+			      !isfinite(c.kp) || !isfinite(c.kd) ||
+			      !isfinite(c.tau) ||
+			      fabs(c.tau) > ma->tau + ma->tau_tol ||
+			      (c.kp > 0 && (c.pos < ma->lo - ma->pos_tol ||
+					    c.pos > ma->hi + ma->pos_tol));
+			if (bad && m->outside < 5)
+				printf("monitor %s: id 0x%03x pos %.4f vel %.4f kp %.3f "
+				       "kd %.3f tau %.4f outside [%.3f, %.3f] |tau| <= %.3f\n",
+				       buses[b], (unsigned)f->id, c.pos, c.vel, c.kp,
+				       c.kd, c.tau, ma->lo, ma->hi, ma->tau);
+		} else if (ma->a.model->family == DX_MIT_DAMIAO &&
+			   dx_dm_decode_mode_cmd(&ma->a, f, &mode, &pos, &vel) == 0) {
+			/* position-velocity or velocity mode: the hand never
+			 * uses them; a position target must still be legal */
+			m->commands++;
+			bad = !isfinite(pos) || !isfinite(vel) ||
+			      (mode == DX_DM_MODE_POSVEL &&
+			       (pos < ma->lo - ma->pos_tol || pos > ma->hi + ma->pos_tol));
+		}
+		if (bad)
+			m->outside++;
+	}
+}
+
+static void monitor_drain(struct rig *r)
+{
+	struct dx_can_frame fr[64];
+
+	for (int b = 0; b < NBUS; b++)
+		for (unsigned guard = 0; guard < 256; guard++) {
+			int n = dx_can_recv(r->mon[b].can, fr, DX_ARRAY_SIZE(fr));
+			if (n <= 0)
+				break;
+			for (int k = 0; k < n; k++)
+				monitor_check(r, b, &fr[k]);
+		}
+}
+
+static uint64_t monitor_outside(const struct rig *r)
+{
+	uint64_t n = 0;
+	for (int b = 0; b < NBUS; b++)
+		n += r->mon[b].outside;
+	return n;
+}
+
+static uint64_t monitor_commands(const struct rig *r)
+{
+	uint64_t n = 0;
+	for (int b = 0; b < NBUS; b++)
+		n += r->mon[b].commands;
+	return n;
+}
+
+static void rig_up(struct rig *r)
+{
+	struct dx_hand_config_error e;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->fork_bus = -1;
+	r->child = -1;
+	r->to_child = r->from_child = -1;
+	write_config(r);
+	rc = dx_hand_config_load(r->yaml, &r->cfg, &e);
+	ck_assert_msg(rc == 0, "%s", e.msg);
+	r->drives = mmap(NULL, sizeof(struct dx_vdrive[NBUS][DPB]),
+			 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ck_assert(r->drives != MAP_FAILED);
+	/* the device side first: the buses exist with FD timing and the
+	 * virtual clock */
+	for (int b = 0; b < NBUS; b++) {
+		ck_assert_int_eq(dx_simbus_open(&r->dev_can[b], r->busname[b],
+						&bus_opts, &bus_sopts), 0);
+		for (int i = 0; i < DPB; i++) {
+			int id = (b % 2) * DPB + i + 1;
+			struct dx_drive_desc d = {
+				.proto = DX_DRIVE_MIT,
+				.model = dx_mit_model_find("dm-j4310"),
+				.id = (uint8_t)id,
+				.master = (uint8_t)(id + 0x10),
+			};
+			ck_assert_int_eq(dx_vdrive_init(&r->drives[b][i], &d), 0);
+		}
+		ck_assert_int_eq(dx_vdrive_runner_init(&r->runner[b], r->dev_can[b],
+						       r->drives[b], DPB), 0);
+		if (b % 2 == 0) {
+			struct dx_simpad_config pc;
+			int f = b / 2;
+			struct object *o = &objects[f];
+			const struct dx_vmotor_params *mp = &r->drives[b][1].motor.p;
+
+			dx_simpad_config_default(&pc, DX_TACTILE_PROTO_DEXRT);
+			pc.board = (uint32_t)(f + 1);
+			pc.axes = 1;
+			pc.rows = pc.cols = 4;
+			pc.pitch = 0.0035f;
+			pc.origin[1] = -0.006f;
+			pc.origin[2] = 0.013f;
+			pc.normal[1] = -1.0f;
+			pc.counts_per_n = 1000.0f; /* the config's gain 0.001 N/count */
+			pc.fd = true;
+			ck_assert_int_eq(dx_simpad_init(&r->pad[f], &pc), 0);
+			ck_assert_int_eq(dx_simbus_open(&r->pad_can[f], r->busname[b],
+							&bus_opts, &bus_sopts), 0);
+			memset(o, 0, sizeof(*o));
+			o->q_touch = 0.5;
+			o->k = 20.0;
+			o->lever = 0.06;
+			o->j = mp->rotor_inertia * mp->gear_ratio * mp->gear_ratio;
+			o->b = mp->viscous;
+			dx_vmotor_set_dynamics(&r->drives[b][1].motor, object_dynamics, o);
+		}
+		monitor_init(r, b);
+	}
+	rc = dx_hand_init(&r->hand, r->cfg, NULL, &e);
+	ck_assert_msg(rc == 0, "%s", e.msg);
+	r->t = dx_simbus_now(r->dev_can[0]);
+	r->rng = 0x9e3779b97f4a7c15ull;
+}
+
+static void stop_child(struct rig *r)
+{
+	if (r->to_child >= 0)
+		close(r->to_child);
+	if (r->from_child >= 0)
+		close(r->from_child);
+	r->to_child = r->from_child = -1;
+	if (r->child > 0) {
+		kill(r->child, SIGKILL);
+		waitpid(r->child, NULL, 0);
+	}
+	r->child = -1;
+}
+
+static void rig_down(struct rig *r)
+{
+	char cmd[128];
+
+	stop_child(r);
+	dx_hand_free(r->hand);
+	if (r->rogue)
+		dx_can_close(r->rogue);
+	for (int f = 0; f < NPAD; f++)
+		dx_can_close(r->pad_can[f]);
+	for (int b = 0; b < NBUS; b++) {
+		dx_can_close(r->mon[b].can);
+		dx_can_close(r->dev_can[b]);
+		dx_simbus_unlink(r->busname[b]);
+	}
+	munmap(r->drives, sizeof(struct dx_vdrive[NBUS][DPB]));
+	dx_hand_config_free(r->cfg);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", r->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cleanup failed\n");
+}
+
+/* Rate faults: replaces last cycle's rules by this cycle's draws. */
+static void apply_rate_faults(struct rig *r)
+{
+	r->rules_live = r->rate_kind != 0;
+	for (int b = 0; b < NBUS; b++) {
+		const struct monitor *m = &r->mon[b];
+
+		for (unsigned k = 0; k < r->nrules[b]; k++)
+			dx_simbus_fault_remove(r->dev_can[b], r->rules[b][k]);
+		r->nrules[b] = 0;
+		if (!r->rate_kind)
+			continue;
+		for (unsigned k = 0; k < m->nids; k++) {
+			/* frames of this ID per cycle, from the learning window */
+			unsigned per = (unsigned)((m->count[k] + r->learned_cycles / 2) /
+						  r->learned_cycles);
+			struct dx_simbus_fault fr = {
+				.kind = r->rate_kind, .id = m->id[k],
+				.mask = m->ext[k] ? DX_CAN_EFF_MASK : DX_CAN_SFF_MASK,
+				.ext = m->ext[k], .node = -1,
+			};
+			for (unsigned i = 0; i < per; i++)
+				if (rng_uniform(&r->rng) < r->rate)
+					fr.count++;
+			if (fr.count) {
+				int h = dx_simbus_fault_add(r->dev_can[b], &fr);
+				if (h >= 0)
+					r->rules[b][r->nrules[b]++] = h;
+				else
+					r->clock_errors++;
+				r->rate_hits += (uint64_t)fr.count;
+			}
+		}
+	}
+}
+
+static void set_time(struct rig *r, int64_t t)
+{
+	for (int b = 0; b < NBUS; b++)
+		if (dx_simbus_set_time(r->dev_can[b], t) != 0)
+			r->clock_errors++;
+}
+
+/* Asks the forked server to answer up to @p t; waits (real time, bounded)
+ * for its acknowledgement so the run stays deterministic. */
+static void child_poll(struct rig *r, int64_t t)
+{
+	struct pollfd pf = {.fd = r->from_child, .events = POLLIN};
+	char ack;
+
+	if (write(r->to_child, &t, sizeof(t)) != (ssize_t)sizeof(t) ||
+	    poll(&pf, 1, 10000) != 1 || read(r->from_child, &ack, 1) != 1)
+		r->clock_errors++;
+}
+
+/* One 1 ms cycle: the hand at T, the devices at T + 300 us, the monitor
+ * drains, the next cycle at T + 1 ms. */
+static void cycle(struct rig *r)
+{
+	int64_t T = r->t;
+	int64_t Ta = T + 300 * DX_NS_PER_US;
+
+	if (r->rate_kind || r->rules_live)
+		apply_rate_faults(r);
+	dx_hand_cycle(r->hand, T);
+	set_time(r, Ta);
+	if (r->hook)
+		r->hook(r, Ta);
+	for (int b = 0; b < NBUS; b++) {
+		if (b != r->fork_bus)
+			dx_vdrive_runner_poll(&r->runner[b], Ta);
+		else if (r->child > 0)
+			child_poll(r, Ta);
+	}
+	for (int f = 0; f < NPAD; f++) {
+		struct dx_can_frame in[16], out[16];
+		struct dx_simpad_contact c = {{0, -0.006f, 0.013f}, {0, 0, 0}, 0.003f};
+
+		c.force[1] = -(float)objects[f].force;
+		dx_simpad_set_contacts(&r->pad[f], &c, objects[f].force > 0 ? 1 : 0);
+		dx_simpad_step(&r->pad[f], 1e-3);
+		for (unsigned guard = 0; guard < 64; guard++) {
+			int n = dx_can_recv(r->pad_can[f], in, 16);
+			if (n <= 0)
+				break;
+			for (int k = 0; k < n && !r->pad_silent[f]; k++) {
+				int m = dx_simpad_handle(&r->pad[f], &in[k], out, 16);
+				if (m > 0 && dx_can_send(r->pad_can[f], out, (size_t)m) != m)
+					r->clock_errors++;
+			}
+		}
+	}
+	set_time(r, T + DX_NS_PER_MS);
+	monitor_drain(r);
+	if (r->learning)
+		r->learned_cycles++;
+	r->t = T + DX_NS_PER_MS;
+}
+
+static void send_posture(struct rig *r, double flex)
+{
+	struct dx_hand_target t = {.kind = DX_TARGET_JOINTS};
+
+	for (unsigned j = 0; j < dx_hand_njoints(r->hand); j++) {
+		t.mask |= 1u << j;
+		t.q[j] = strstr(dx_hand_joint_name(r->hand, j), "_j0") ? 0.0 : flex;
+	}
+	ck_assert_int_eq(dx_hand_send(r->hand, &t), 0);
+}
+
+/* Tracking alternates the flexion target between these. */
+static const double flex_a = 0.4, flex_b = 0.6;
+
+static void run(struct rig *r, unsigned n)
+{
+	struct dx_hand_telemetry t;
+
+	for (unsigned k = 0; k < n; k++) {
+		if (r->tracking && r->tick % TRACK_PERIOD == 0)
+			send_posture(r, (r->tick / TRACK_PERIOD) % 2 ? flex_b : flex_a);
+		r->tick++;
+		cycle(r);
+		while (dx_hand_telemetry_pop(r->hand, &t) == 0)
+			;
+	}
+}
+
+static void drain_faults(struct rig *r)
+{
+	struct dx_hand_fault f;
+	while (dx_hand_fault_pop(r->hand, &f) == 0)
+		;
+}
+
+static uint32_t finger(const struct rig *r, const char *name);
+
+/* Up, holding flexion flex_a, IDs learned during the last cycles. */
+static void settle(struct rig *r)
+{
+	run(r, 300);
+	send_posture(r, flex_a);
+	run(r, SETTLE_CYCLES - 300 - LEARN_CYCLES);
+	r->learning = true;
+	run(r, LEARN_CYCLES);
+	r->learning = false;
+	for (unsigned j = 0; j < dx_hand_njoints(r->hand); j++) {
+		struct dx_hand_joint_state s;
+		dx_hand_joint_state(r->hand, j, &s);
+		ck_assert_msg(s.valid && s.reaction == DX_REACT_NONE,
+			      "%s not up before the fault",
+			      dx_hand_joint_name(r->hand, j));
+	}
+	ck_assert_uint_eq(finger(r, "index"), INDEX_MASK);
+	drain_faults(r);
+}
+
+/* ---- results ------------------------------------------------------------- */
+
+struct result {
+	char name[64];
+	int detect;                       /* cycles to the first latched
+					     reaction, -1 none */
+	enum dx_hand_reaction worst;      /* worst latched reaction */
+	enum dx_hand_cause cause;         /* cause of its first record */
+	uint32_t joints;                  /* joints that reached >= HOLD */
+	uint64_t missed;                  /* replies missed in the fault phase */
+	uint64_t commands, outside;       /* frames checked by the monitor */
+	int recovered;                    /* 1 yes, 0 no, -1 not needed */
+	char note[160];
+};
+
+#define MAX_RESULTS 24
+static struct result results[MAX_RESULTS];
+static unsigned nresults;
+static char failures[4096];
+
+static void expect(bool ok, const struct result *res, const char *what)
+{
+	size_t n = strlen(failures);
+
+	if (ok || n + strlen(res->name) + strlen(what) + 16 > sizeof(failures))
+		return;
+	strcat(failures, "  ");
+	strcat(failures, res->name);
+	strcat(failures, ": expected ");
+	strcat(failures, what);
+	strcat(failures, "\n");
+}
+
+struct phase {
+	struct result *res;
+	unsigned ran;
+	uint64_t missed0, outside0, commands0;
+};
+
+static struct result *begin(struct rig *r, struct phase *ph, const char *name)
+{
+	struct dx_hand_stats st;
+	struct result *res;
+
+	ck_assert_uint_lt(nresults, MAX_RESULTS);
+	res = &results[nresults++];
+	memset(res, 0, sizeof(*res));
+	snprintf(res->name, sizeof(res->name), "%s", name);
+	res->detect = -1;
+	res->recovered = -1;
+	memset(ph, 0, sizeof(*ph));
+	ph->res = res;
+	dx_hand_get_stats(r->hand, &st);
+	ph->missed0 = st.replies_missed;
+	/* the monitor counts from the start: frames outside limits during
+	 * bring-up would count too */
+	ph->outside0 = 0;
+	ph->commands0 = monitor_commands(r);
+	r->tracking = true;
+	r->tick = 0;
+	return res;
+}
+
+/* Runs @p n fault-phase cycles one at a time, noting latched reactions. */
+static void step(struct rig *r, struct phase *ph, unsigned n)
+{
+	struct result *res = ph->res;
+	struct dx_hand_fault f;
+
+	for (unsigned k = 0; k < n; k++) {
+		run(r, 1);
+		ph->ran++;
+		while (dx_hand_fault_pop(r->hand, &f) == 0) {
+			if (f.joint < 0 || f.reaction < DX_REACT_HOLD)
+				continue;
+			if (res->detect < 0)
+				res->detect = (int)ph->ran;
+			if (f.reaction > res->worst) {
+				res->worst = f.reaction;
+				res->cause = f.cause;
+			}
+			res->joints |= 1u << f.joint;
+		}
+	}
+}
+
+static void end(struct rig *r, struct phase *ph)
+{
+	struct dx_hand_stats st;
+
+	dx_hand_get_stats(r->hand, &st);
+	ph->res->missed = st.replies_missed - ph->missed0;
+	ph->res->outside = monitor_outside(r) - ph->outside0;
+	ph->res->commands = monitor_commands(r) - ph->commands0;
+}
+
+static struct dx_hand_joint_state jst(const struct rig *r, unsigned j)
+{
+	struct dx_hand_joint_state s;
+	ck_assert_int_eq(dx_hand_joint_state(r->hand, j, &s), 0);
+	return s;
+}
+
+/* The fault is gone: RECOVER, then every joint must track a new posture. */
+static void recover(struct rig *r, struct phase *ph)
+{
+	struct dx_hand_target t = {.kind = DX_TARGET_RECOVER};
+	bool ok = true;
+
+	r->tracking = false;
+	run(r, 50);
+	ck_assert_int_eq(dx_hand_send(r->hand, &t), 0);
+	run(r, 20);
+	send_posture(r, flex_b);
+	run(r, 800);
+	for (unsigned j = 0; j < dx_hand_njoints(r->hand); j++) {
+		struct dx_hand_joint_state s = jst(r, j);
+		double want = strstr(dx_hand_joint_name(r->hand, j), "_j0") ? 0.0
+									     : flex_b;
+		if (s.reaction != DX_REACT_NONE || fabs(s.q - want) > 0.05) {
+			if (ok)
+				printf("%s: %s not recovered: %s/%s q %.3f want %.3f\n",
+				       ph->res->name, dx_hand_joint_name(r->hand, j),
+				       dx_hand_reaction_name(s.reaction),
+				       dx_hand_cause_name(s.cause), s.q, want);
+			ok = false;
+		}
+	}
+	ph->res->recovered = ok;
+	/* frames during recovery are checked too */
+	end(r, ph);
+}
+
+/* Bit mask of the joints of finger @p name ("index"...). */
+static uint32_t finger(const struct rig *r, const char *name)
+{
+	uint32_t m = 0;
+	for (unsigned j = 0; j < dx_hand_njoints(r->hand); j++)
+		if (strncmp(dx_hand_joint_name(r->hand, j), name, strlen(name)) == 0)
+			m |= 1u << j;
+	return m;
+}
+
+static unsigned jidx(const struct rig *r, const char *name)
+{
+	for (unsigned j = 0; j < dx_hand_njoints(r->hand); j++)
+		if (strcmp(dx_hand_joint_name(r->hand, j), name) == 0)
+			return j;
+	ck_abort_msg("no joint %s", name);
+	return 0;
+}
+
+static void describe(const struct rig *r, const struct result *res, char *buf,
+		     size_t size)
+{
+	static const char *const fingers[] = {"index", "middle", "ring", "thumb"};
+	size_t n;
+
+	if (res->worst == DX_REACT_NONE) {
+		snprintf(buf, size, "none");
+		return;
+	}
+	n = (size_t)snprintf(buf, size, "%s (%s):", dx_hand_reaction_name(res->worst),
+			     dx_hand_cause_name(res->cause));
+	for (unsigned f = 0; f < 4 && n < size; f++) {
+		uint32_t m = finger(r, fingers[f]);
+		if ((res->joints & m) == m)
+			n += (size_t)snprintf(buf + n, size - n, " %s", fingers[f]);
+		else if (res->joints & m)
+			for (unsigned j = 0; j < 16 && n < size; j++)
+				if (res->joints & m & (1u << j))
+					n += (size_t)snprintf(buf + n, size - n, " %s",
+							      dx_hand_joint_name(r->hand, j));
+	}
+}
+
+/* ---- scenarios ------------------------------------------------------------- */
+
+static const unsigned loss_cycles = 3; /* hand16.yaml safety.link_loss_cycles */
+
+/* Restarts every node of every bus that went bus-off (what a controller's
+ * automatic restart after ISO 11898-1's 128 x 11 recessive bits does);
+ * returns how many there were, *ctl those of the hand. */
+static unsigned restart_bus_off(struct rig *r, unsigned *ctl)
+{
+	unsigned n = 0;
+
+	*ctl = 0;
+	for (int b = 0; b < NBUS; b++) {
+		struct dx_can *mine[3] = {r->hand->bus[b].can, r->dev_can[b],
+					  b % 2 == 0 ? r->pad_can[b / 2] : NULL};
+		for (int k = 0; k < 3; k++) {
+			struct dx_can_busstate bs;
+			if (!mine[k] || dx_can_get_state(mine[k], &bs) ||
+			    bs.state != DX_CAN_STATE_BUS_OFF)
+				continue;
+			n++;
+			*ctl += k == 0;
+			dx_simbus_set_bus_off(r->dev_can[b], dx_simbus_node(mine[k]),
+					      false);
+		}
+	}
+	return n;
+}
+
+/* Frames dropped (or corrupted) at a rate on every bus. */
+static void scen_rate(enum dx_simbus_fault_kind kind, double rate,
+		      const char *name)
+{
+	struct rig r;
+	struct phase ph;
+	struct result *res;
+	unsigned nodes_off, ctl_off;
+
+	rig_up(&r);
+	settle(&r);
+	res = begin(&r, &ph, name);
+	r.rng ^= (uint64_t)(rate * 1e6) * 0x100000001b3ull + (uint64_t)kind;
+	r.rate_kind = kind;
+	r.rate = rate;
+	step(&r, &ph, FAULT_CYCLES);
+	r.rate_kind = 0;
+	apply_rate_faults(&r); /* removes the last rules */
+	end(&r, &ph);
+	nodes_off = restart_bus_off(&r, &ctl_off);
+	snprintf(res->note, sizeof(res->note), "%llu frames hit",
+		 (unsigned long long)r.rate_hits);
+	if (nodes_off)
+		snprintf(res->note + strlen(res->note),
+			 sizeof(res->note) - strlen(res->note),
+			 "; %u nodes bus-off (%u of them the controller's), restarted "
+			 "before RECOVER",
+			 nodes_off, ctl_off);
+	if (res->worst >= DX_REACT_HOLD)
+		recover(&r, &ph);
+	rig_down(&r);
+}
+
+/* A fault rule on the replies of index_b's two drives (master IDs). */
+static void add_reply_rule(struct rig *r, enum dx_simbus_fault_kind kind,
+			   int64_t delay_ns)
+{
+	for (int i = 0; i < DPB; i++) {
+		struct dx_simbus_fault fr = {
+			.kind = kind, .id = r->drives[1][i].desc.master,
+			.mask = DX_CAN_SFF_MASK, .delay_ns = delay_ns, .node = -1,
+		};
+		int h = dx_simbus_fault_add(r->dev_can[1], &fr);
+		ck_assert_int_ge(h, 0);
+		r->fixed[r->nfixed++] = h;
+	}
+}
+
+static void remove_rules(struct rig *r)
+{
+	for (unsigned k = 0; k < r->nfixed; k++)
+		dx_simbus_fault_remove(r->dev_can[1], r->fixed[k]);
+	r->nfixed = 0;
+}
+
+static void scen_reply_fault(enum dx_simbus_fault_kind kind, int64_t delay_ns,
+			     const char *name)
+{
+	struct rig r;
+	struct phase ph;
+	struct result *res;
+	uint64_t dup0 = 0, late0 = 0, dup = 0, late = 0;
+
+	rig_up(&r);
+	settle(&r);
+	res = begin(&r, &ph, name);
+	for (int i = 0; i < DPB; i++) {
+		dup0 += r.hand->bus[1].drv.dev[i].link.duplicates;
+		late0 += r.hand->bus[1].drv.dev[i].link.late;
+	}
+	add_reply_rule(&r, kind, delay_ns);
+	step(&r, &ph, FAULT_CYCLES);
+	remove_rules(&r);
+	end(&r, &ph);
+	for (int i = 0; i < DPB; i++) {
+		dup += r.hand->bus[1].drv.dev[i].link.duplicates;
+		late += r.hand->bus[1].drv.dev[i].link.late;
+	}
+	snprintf(res->note, sizeof(res->note),
+		 "index_b: %llu duplicate, %llu late replies counted",
+		 (unsigned long long)(dup - dup0), (unsigned long long)(late - late0));
+	if (res->worst >= DX_REACT_HOLD)
+		recover(&r, &ph);
+	rig_down(&r);
+}
+
+/* A second device answers with drive 3's ID (index_j2) carrying drive 4's
+ * state, ahead of the real reply. */
+static void impostor_hook(struct rig *r, int64_t t)
+{
+	const struct dx_vdrive *v = &r->drives[1][1];
+	struct dx_mit_addr a = {v->desc.model, r->drives[1][0].desc.id,
+				r->drives[1][0].desc.master};
+	struct dx_mit_fb fb = {
+		.id = a.id, .pos = dx_vdrive_position(v), .vel = v->motor.vel,
+		.tau = v->motor.tau, .temp_c = v->motor.temp_c,
+		.temp2_c = v->motor.temp_c, .enabled = true,
+	};
+	struct dx_can_frame f;
+
+	(void)t;
+	if (dx_mit_encode_reply(&a, &fb, &f, NULL) != 0 ||
+	    dx_can_send(r->rogue, &f, 1) != 1)
+		r->clock_errors++;
+}
+
+static void scen_impostor(void)
+{
+	struct rig r;
+	struct phase ph;
+	struct result *res;
+	uint64_t dup0, dup;
+	double err_max = 0;
+	unsigned j2;
+
+	rig_up(&r);
+	settle(&r);
+	ck_assert_int_eq(dx_simbus_open(&r.rogue, r.busname[1], &bus_opts,
+					&bus_sopts), 0);
+	res = begin(&r, &ph, "reply with another drive's ID");
+	j2 = jidx(&r, "index_j2");
+	dup0 = r.hand->bus[1].drv.dev[0].link.duplicates;
+	r.hook = impostor_hook;
+	for (unsigned k = 0; k < FAULT_CYCLES; k++) {
+		double e;
+		step(&r, &ph, 1);
+		/* what the hand believes vs where the joint really is */
+		e = fabs(jst(&r, j2).q - dx_vdrive_position(&r.drives[1][0]));
+		if (e > err_max)
+			err_max = e;
+	}
+	r.hook = NULL;
+	end(&r, &ph);
+	dup = r.hand->bus[1].drv.dev[0].link.duplicates - dup0;
+	snprintf(res->note, sizeof(res->note),
+		 "index_j2: %llu duplicates counted, measured vs true position "
+		 "up to %.3f rad",
+		 (unsigned long long)dup, err_max);
+	expect(dup >= FAULT_CYCLES / 2, res,
+	       "the exchange to count the genuine replies as duplicates");
+	if (res->worst >= DX_REACT_HOLD)
+		recover(&r, &ph);
+	rig_down(&r);
+}
+
+/* A node floods index_b with high-priority frames for 200 ms. */
+static unsigned babble_left;
+static void babble_hook(struct rig *r, int64_t t)
+{
+	struct dx_can_frame f = {.id = 0x000, .len = 8};
+
+	(void)t;
+	memset(f.data, 0xa5, sizeof(f.data));
+	if (babble_left) {
+		/* 10 frames of ~130 us per 1 ms cycle: the bus is saturated */
+		if (dx_simbus_babble(r->rogue, &f, 10) < 1)
+			r->clock_errors++;
+		babble_left--;
+	}
+}
+
+static void scen_babble(void)
+{
+	struct rig r;
+	struct phase ph;
+	struct result *res;
+	struct dx_simbus_info i0, i1;
+
+	rig_up(&r);
+	settle(&r);
+	ck_assert_int_eq(dx_simbus_open(&r.rogue, r.busname[1], &bus_opts,
+					&bus_sopts), 0);
+	res = begin(&r, &ph, "babbling node (index_b, 200 ms)");
+	dx_simbus_get_info(r.dev_can[1], &i0);
+	babble_left = 200;
+	r.hook = babble_hook;
+	step(&r, &ph, FAULT_CYCLES);
+	r.hook = NULL;
+	end(&r, &ph);
+	dx_simbus_get_info(r.dev_can[1], &i1);
+	snprintf(res->note, sizeof(res->note), "index_b load %.0f %% over the phase",
+		 100.0 * (double)(i1.busy_ns - i0.busy_ns) /
+			 (double)(i1.now_ns - i0.now_ns));
+	if (res->worst >= DX_REACT_HOLD)
+		recover(&r, &ph);
+	expect(res->worst == DX_REACT_DAMP && res->joints == finger(&r, "index"),
+	       res, "a damping stop of the index finger only");
+	rig_down(&r);
+}
+
+static void scen_bus_off(void)
+{
+	struct rig r;
+	struct phase ph;
+	struct result *res;
+	int node;
+
+	rig_up(&r);
+	settle(&r);
+	res = begin(&r, &ph, "bus-off of the controller (index_b, 200 ms)");
+	node = dx_simbus_node(r.hand->bus[1].can);
+	ck_assert_int_ge(node, 0);
+	ck_assert_int_eq(dx_simbus_set_bus_off(r.dev_can[1], node, true), 0);
+	step(&r, &ph, 200);
+	ck_assert_int_eq(dx_simbus_set_bus_off(r.dev_can[1], node, false), 0);
+	step(&r, &ph, 100);
+	/* latched: the bus is back, the stop stays until RECOVER */
+	expect(jst(&r, jidx(&r, "index_j2")).reaction == DX_REACT_DAMP, res,
+	       "the damping stop to stay latched after the bus came back");
+	end(&r, &ph);
+	recover(&r, &ph);
+	expect(res->worst == DX_REACT_DAMP && res->cause == DX_CAUSE_BUS_OFF &&
+		       res->joints == finger(&r, "index"),
+	       res, "damp (bus-off) of the index finger only");
+	expect(res->detect >= 1 && res->detect <= 2, res,
+	       "detection within 2 cycles (the failed send, then the update)");
+	expect(res->recovered == 1, res, "recovery after RECOVER");
+	rig_down(&r);
+}
+
+/* index_j2's drive (index_b, drive 0) heats up to @p temp_c, or reports
+ * an over-temperature fault. */
+static void scen_temperature(double temp_c, bool drive_fault, const char *name)
+{
+	struct rig r;
+	struct phase ph;
+	struct result *res;
+	struct dx_vdrive *v;
+
+	rig_up(&r);
+	settle(&r);
+	v = &r.drives[1][0];
+	res = begin(&r, &ph, name);
+	if (drive_fault)
+		dx_vdrive_inject_fault(v, DX_DRIVE_FAULT_MOTOR_OVERTEMP);
+	else
+		v->motor.temp_c = temp_c;
+	step(&r, &ph, FAULT_CYCLES);
+	/* cooled down (or fault cleared) before recovery */
+	if (drive_fault)
+		dx_vdrive_inject_fault(v, DX_DRIVE_FAULT_NONE);
+	v->motor.temp_c = v->motor.p.ambient_c;
+	end(&r, &ph);
+	snprintf(res->note, sizeof(res->note), "warn 70 C (hold), limit 80 C (damp)");
+	recover(&r, &ph);
+	rig_down(&r);
+}
+
+static void scen_pad_silent(void)
+{
+	struct rig r;
+	struct phase ph;
+	struct result *res;
+	struct dx_hand_target t = {.kind = DX_TARGET_GRASP};
+	int masked_at = -1;
+	double f0, fmin = 1e9, fmax = 0;
+
+	rig_up(&r);
+	run(&r, 400); /* pads tare on the first samples */
+	for (int f = 0; f < NPAD; f++)
+		objects[f].present = true;
+	t.grasp = DX_GRASP_POWER;
+	t.force = 1.5;
+	ck_assert_int_eq(dx_hand_send(r.hand, &t), 0);
+	run(&r, 3000);
+	drain_faults(&r);
+	ck_assert(dx__hand_pad_running(r.hand, 0));
+	f0 = objects[0].force;
+	res = begin(&r, &ph, "index pad silent (power grasp)");
+	r.tracking = false; /* holding the grasp */
+	r.pad_silent[0] = true;
+	for (unsigned k = 0; k < FAULT_CYCLES; k++) {
+		step(&r, &ph, 1);
+		if (masked_at < 0 && !dx__hand_pad_running(r.hand, 0))
+			masked_at = (int)ph.ran;
+		if (k > 200) {
+			fmin = fmin < objects[0].force ? fmin : objects[0].force;
+			fmax = fmax > objects[0].force ? fmax : objects[0].force;
+		}
+	}
+	end(&r, &ph);
+	snprintf(res->note, sizeof(res->note),
+		 "pad out of fusion after %d cycles; index grip %.2f N before, "
+		 "%.2f..%.2f N after",
+		 masked_at, f0, fmin, fmax);
+	expect(masked_at > 0 && masked_at <= 60, res,
+	       "the pad's taxels masked dead within dead_cycles (50) + 10");
+	expect(res->worst == DX_REACT_NONE, res, "no supervisor reaction");
+	expect(fmin > 0.5, res, "the index to keep its grip (> 0.5 N)");
+	rig_down(&r);
+}
+
+/* The process serving index_b: muted drives (everything answers nothing
+ * from one moment on), or a forked server killed with SIGKILL after the
+ * controller's commands went out and before it answered them. */
+static void serve_child(struct rig *r, int in, int out)
+{
+	struct dx_can *c;
+	struct dx_vdrive_runner run;
+	int64_t t;
+
+	if (dx_simbus_open(&c, r->busname[r->fork_bus], &bus_opts, &bus_sopts) ||
+	    dx_vdrive_runner_init(&run, c, r->drives[r->fork_bus], DPB))
+		_exit(2);
+	run.last_ns = r->runner[r->fork_bus].last_ns;
+	while (read(in, &t, sizeof(t)) == (ssize_t)sizeof(t)) {
+		dx_vdrive_runner_poll(&run, t);
+		if (write(out, "k", 1) != 1)
+			break;
+	}
+	dx_can_close(c);
+	_exit(0);
+}
+
+static void start_child(struct rig *r, int b)
+{
+	int down[2], up[2];
+
+	ck_assert_int_eq(pipe(down), 0);
+	ck_assert_int_eq(pipe(up), 0);
+	fflush(stdout);
+	r->fork_bus = b;
+	r->child = fork();
+	ck_assert_int_ge(r->child, 0);
+	if (r->child == 0) {
+		close(down[1]);
+		close(up[0]);
+		serve_child(r, down[0], up[1]);
+	}
+	close(down[0]);
+	close(up[1]);
+	r->to_child = down[1];
+	r->from_child = up[0];
+}
+
+static void scen_process_killed(bool fork_it)
+{
+	struct rig r;
+	struct phase ph;
+	struct result *res;
+
+	rig_up(&r);
+	if (fork_it)
+		start_child(&r, 1);
+	settle(&r);
+	res = begin(&r, &ph, fork_it ? "index_b server process SIGKILLed"
+				     : "index_b drives all muted");
+	if (fork_it) {
+		/* the controller's write of the next cycle goes out, then the
+		 * server dies before answering */
+		dx_hand_cycle(r.hand, r.t);
+		set_time(&r, r.t + 300 * DX_NS_PER_US);
+		ck_assert_int_eq(kill(r.child, SIGKILL), 0);
+		ck_assert_int_eq(waitpid(r.child, NULL, 0), r.child);
+		r.child = -1;
+		close(r.to_child);
+		close(r.from_child);
+		r.to_child = r.from_child = -1;
+		set_time(&r, r.t + DX_NS_PER_MS);
+		monitor_drain(&r);
+		r.t += DX_NS_PER_MS;
+		r.tick++;
+		ph.ran = 1;
+	} else {
+		for (int i = 0; i < DPB; i++)
+			__atomic_store_n(&r.drives[1][i].mute, true, __ATOMIC_SEQ_CST);
+	}
+	step(&r, &ph, FAULT_CYCLES);
+	expect(jst(&r, jidx(&r, "index_j2")).reaction == DX_REACT_DAMP &&
+		       jst(&r, jidx(&r, "index_j1")).reaction == DX_REACT_DAMP,
+	       res, "the index finger in damping stop while its drives are gone");
+	/* the process comes back: served in this thread again, from the
+	 * drives' last state (shared memory) */
+	if (fork_it) {
+		r.runner[1].last_ns = dx_simbus_now(r.dev_can[1]);
+		r.fork_bus = -1;
+	} else {
+		for (int i = 0; i < DPB; i++)
+			__atomic_store_n(&r.drives[1][i].mute, false, __ATOMIC_SEQ_CST);
+	}
+	end(&r, &ph);
+	recover(&r, &ph);
+	expect(res->worst == DX_REACT_DAMP && res->cause == DX_CAUSE_LINK_LOST &&
+		       res->joints == finger(&r, "index"),
+	       res, "damp (link lost) of the index finger only");
+	expect(res->detect >= 1 && res->detect <= (int)loss_cycles + 2, res,
+	       "detection within link_loss_cycles + 2 cycles");
+	expect(res->recovered == 1, res, "recovery after RECOVER");
+	rig_down(&r);
+}
+
+/* ---- the campaign ------------------------------------------------------------ */
+
+static void table(FILE *f, bool md)
+{
+	struct rig shape; /* joint names for the descriptions */
+	struct dx_hand_config_error e;
+	struct dx_hand_opts o = {.no_transport = true};
+	char desc[200], det[16], rec[8];
+
+	memset(&shape, 0, sizeof(shape));
+	write_config(&shape);
+	ck_assert_int_eq(dx_hand_config_load(shape.yaml, &shape.cfg, &e), 0);
+	ck_assert_int_eq(dx_hand_init(&shape.hand, shape.cfg, &o, &e), 0);
+	if (md) {
+		fprintf(f, "| scenario | detection cycles | reaction | frames outside limits "
+			   "| commands checked | replies missed | recovered | notes |\n");
+		fprintf(f, "|---|---:|---|---:|---:|---:|---|---|\n");
+	} else {
+		fprintf(f, "\n%-46s | %9s | %-44s | %7s | %8s | %6s | %4s | %s\n",
+			"scenario", "detection", "reaction", "outside", "checked",
+			"missed", "rec.", "notes");
+	}
+	for (unsigned k = 0; k < nresults; k++) {
+		const struct result *res = &results[k];
+		describe(&shape, res, desc, sizeof(desc));
+		if (res->detect < 0)
+			snprintf(det, sizeof(det), "-");
+		else
+			snprintf(det, sizeof(det), "%d", res->detect);
+		snprintf(rec, sizeof(rec), "%s",
+			 res->recovered < 0 ? "-" : res->recovered ? "yes" : "NO");
+		fprintf(f,
+			md ? "| %s | %s | %s | %llu | %llu | %llu | %s | %s |\n"
+			   : "%-46s | %9s | %-44s | %7llu | %8llu | %6llu | %4s | %s\n",
+			res->name, det, desc, (unsigned long long)res->outside,
+			(unsigned long long)res->commands,
+			(unsigned long long)res->missed, rec, res->note);
+	}
+	dx_hand_free(shape.hand);
+	dx_hand_config_free(shape.cfg);
+	{
+		char cmd[128];
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", shape.dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cleanup failed\n");
+	}
+}
+
+static void write_markdown(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_msg(f != NULL, "cannot write %s", path);
+	fprintf(f,
+		"# Fault campaign\n\n"
+		"Generated by `tests/test-faults.c`; reproduce with\n\n"
+		"```\n"
+		"meson setup build -Dwerror=true && ninja -C build\n"
+		"DX_FAULT_CAMPAIGN_MD=$PWD/docs/fault-campaign.md \\\n"
+		"  DX_EXAMPLES_DIR=$PWD/examples build/tests/test-faults\n"
+		"```\n\n"
+		"(`meson test -C build faults` runs the same campaign and prints the "
+		"table.)\n\n"
+		"The hand is `examples/hand16.yaml` (16 MIT drives on 8 CAN FD "
+		"buses, 4 tactile pads, 1 kHz, link loss after %u missed replies, "
+		"temperature warning 70 °C, limit 80 °C) over simbus on a virtual "
+		"clock, so every run gives the same table. Each scenario starts "
+		"a fresh hand, lets it come up and hold a posture, then injects the "
+		"fault for %u cycles (unless stated) while the hand tracks targets "
+		"alternating every %u cycles. A bus monitor on every bus decodes "
+		"every command frame on the wire and checks it against the "
+		"actuator limits of the configuration (|torque| within "
+		"`limits.torque`, position within the actuator's position limits "
+		"when kp > 0, all values finite), within one quantisation step of "
+		"the MIT codec.\n\n"
+		"- *detection cycles*: cycles after the fault appeared until the "
+		"first latched supervisor reaction (hold or worse) was recorded; "
+		"`-` when none.\n"
+		"- *reaction*: the worst reaction, the cause of its first record, "
+		"and the fingers (all joints) or joints that reached hold or "
+		"worse.\n"
+		"- *commands checked*: command frames the monitor decoded during "
+		"the scenario (fault phase and recovery).\n"
+		"- *replies missed*: drive replies missing at their deadline "
+		"during the fault phase (transient misses).\n"
+		"- *recovered*: after the fault was removed, DX_TARGET_RECOVER "
+		"cleared every reaction and all joints tracked a new posture "
+		"within 0.05 rad; `-` when nothing was latched.\n\n"
+		"Rates are per frame: before every cycle a seeded generator picks "
+		"which of the cycle's frames (every frame ID seen per cycle on the "
+		"bus: commands, replies, pad requests and scans) a count-limited "
+		"simbus fault rule hits.\n\n",
+		loss_cycles, FAULT_CYCLES, TRACK_PERIOD);
+	table(f, true);
+	fclose(f);
+}
+
+START_TEST(test_campaign)
+{
+	const char *md = getenv("DX_FAULT_CAMPAIGN_MD");
+	struct result *res;
+
+	nresults = 0;
+	failures[0] = '\0';
+	scen_rate(DX_SIMBUS_FAULT_DROP, 0.001, "drop 0.1 % (all buses)");
+	scen_rate(DX_SIMBUS_FAULT_DROP, 0.01, "drop 1 % (all buses)");
+	scen_rate(DX_SIMBUS_FAULT_DROP, 0.10, "drop 10 % (all buses)");
+	scen_rate(DX_SIMBUS_FAULT_DROP, 0.50, "drop 50 % (all buses)");
+	scen_rate(DX_SIMBUS_FAULT_CORRUPT, 0.01, "corrupt 1 % (all buses)");
+	scen_rate(DX_SIMBUS_FAULT_CORRUPT, 0.20, "corrupt 20 % (all buses)");
+	scen_reply_fault(DX_SIMBUS_FAULT_DELAY, 400 * DX_NS_PER_US,
+			 "replies delayed 400 us (index_b)");
+	scen_reply_fault(DX_SIMBUS_FAULT_DELAY, 800 * DX_NS_PER_US,
+			 "replies delayed 800 us (index_b)");
+	scen_reply_fault(DX_SIMBUS_FAULT_DUPLICATE, 0, "replies duplicated (index_b)");
+	scen_impostor();
+	scen_babble();
+	scen_bus_off();
+	scen_temperature(75.0, false, "index_j2 drive at 75 C");
+	scen_temperature(85.0, false, "index_j2 drive at 85 C");
+	scen_temperature(0, true, "index_j2 drive reports over-temperature");
+	scen_pad_silent();
+	scen_process_killed(false);
+	scen_process_killed(true);
+
+	/* expectations that hold for whole groups of rows */
+	for (unsigned k = 0; k < nresults; k++) {
+		res = &results[k];
+		expect(res->outside == 0, res, "no command frame outside limits");
+		expect(res->commands > FAULT_CYCLES, res,
+		       "the monitor to have checked the commands");
+		expect(res->recovered != 0, res, "recovery");
+	}
+	/* 0.1 % and 1 %: a drive misses a cycle when its command or its reply
+	 * is lost (p ~ 2 %); three in a row (link loss) happen about
+	 * 8e-6 per drive-cycle at 1 %, 0.26 expected over this run, so none
+	 * is the likely outcome that this seed shows; misses occur */
+	for (unsigned k = 0; k < 2; k++) {
+		res = &results[k];
+		expect(res->worst == DX_REACT_NONE, res, "no latched reaction");
+		expect(res->missed > 0, res, "transient missed replies");
+	}
+	/* 10 % (a miss ~19 % per drive-cycle) and 50 %: links are lost */
+	for (unsigned k = 2; k < 4; k++) {
+		res = &results[k];
+		expect(res->worst == DX_REACT_DAMP && res->cause == DX_CAUSE_LINK_LOST,
+		       res, "damp (link lost)");
+	}
+	res = &results[3];
+	expect(res->joints == 0xffff && res->detect <= (int)loss_cycles + 2, res,
+	       "every finger stopped within link_loss_cycles + 2");
+	res = &results[4];
+	expect(res->worst == DX_REACT_NONE && res->missed > 0, res,
+	       "only transient misses at 1 % corruption");
+	/* delays: 400 us puts the replies at 700 us, inside the 900 us
+	 * deadline; 800 us past it, so every reply is late */
+	res = &results[6];
+	expect(res->worst == DX_REACT_NONE, res, "no reaction");
+	res = &results[7];
+	expect(res->worst == DX_REACT_DAMP && res->cause == DX_CAUSE_LINK_LOST &&
+		       res->joints == INDEX_MASK &&
+		       res->detect <= (int)loss_cycles + 2,
+	       res, "damp (link lost) of the index within link_loss_cycles + 2");
+	res = &results[8];
+	expect(res->worst == DX_REACT_NONE && res->missed == 0, res,
+	       "duplicates ignored");
+	res = &results[12];
+	expect(res->worst == DX_REACT_HOLD && res->cause == DX_CAUSE_TEMPERATURE &&
+		       res->joints == 1u << 2 && res->detect <= 2,
+	       res, "hold (temperature) of index_j2 alone within 2 cycles");
+	res = &results[13];
+	expect(res->worst == DX_REACT_DAMP && res->cause == DX_CAUSE_TEMPERATURE &&
+		       res->joints == INDEX_MASK && res->detect <= 2,
+	       res, "damp (temperature) of the index within 2 cycles");
+	res = &results[14];
+	expect(res->worst == DX_REACT_DISABLE && res->cause == DX_CAUSE_DRIVE_FAULT &&
+		       res->detect <= 2,
+	       res, "disable (drive fault) within 2 cycles");
+
+	table(stdout, false);
+	if (md)
+		write_markdown(md);
+	ck_assert_msg(failures[0] == '\0', "campaign expectations failed:\n%s",
+		      failures);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("faults");
+	TCase *tc = tcase_create("simbus");
+
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_campaign);
+	suite_add_tcase(s, tc);
+	return dx_test_run(s);
+}
