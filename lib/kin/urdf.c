@@ -319,6 +319,11 @@ static void joint_child(struct urdf_ctx *c, const char *el,
 	} else if (strcmp(el, "mimic") == 0) {
 		double mult = 1, off = 0;
 
+		if (j->mimic_name) {
+			fail(c, DX_ECONFIG, el, "joint '%s': second <mimic>",
+			     j->name);
+			return;
+		}
 		j->mimic_name = dup_name(c, el, atts, "joint");
 		if (!j->mimic_name)
 			return;
