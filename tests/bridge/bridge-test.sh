@@ -1,0 +1,52 @@
+#!/bin/sh
+# Cross-process bridge test on loopback: the controller with the bridge
+# (bridge-hand), a subscriber (bridge-sub) and a publisher (bridge-pub) as
+# three processes talking DDS through Cyclone with multicast off, the lo
+# interface and 127.0.0.1 as the only peer.
+#   bridge-test.sh BUILD_DIR SRC_DIR
+set -u
+B=$1
+S=$2
+NS="dxtest_$$"
+# A domain of our own (ports 7400 + 250 * domain) so parallel runs do not meet.
+DOMAIN=$(( $$ % 200 + 10 ))
+TMP=$(mktemp -d /tmp/dx-bridge.XXXXXX)
+HAND_PID=
+SUB_PID=
+cleanup() {
+	[ -n "$HAND_PID" ] && kill "$HAND_PID" 2>/dev/null
+	[ -n "$SUB_PID" ] && kill "$SUB_PID" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+CYCLONEDDS_URI="<CycloneDDS><Domain Id=\"any\"><General><Interfaces><NetworkInterface name=\"lo\"/></Interfaces><AllowMulticast>false</AllowMulticast></General><Discovery><ParticipantIndex>auto</ParticipantIndex><MaxAutoParticipantIndex>20</MaxAutoParticipantIndex><Peers><Peer Address=\"127.0.0.1\"/></Peers></Discovery></Domain></CycloneDDS>"
+export CYCLONEDDS_URI
+
+fail() { echo "FAIL: $*"; echo "--- hand"; cat "$TMP/hand.log"; echo "--- sub"; cat "$TMP/sub.log"; exit 1; }
+
+"$B/bridge-hand" "$NS" "$DOMAIN" 20 "$S" > "$TMP/hand.log" 2>&1 &
+HAND_PID=$!
+"$B/bridge-sub" "$NS" "$DOMAIN" 18 "$TMP/ready" 0.2 0.8 0.03 7 > "$TMP/sub.log" 2>&1 &
+SUB_PID=$!
+i=0
+while [ ! -e "$TMP/ready" ]; do
+	i=$((i + 1))
+	[ $i -gt 100 ] && fail "the subscriber never matched the bridge's writers"
+	kill -0 "$HAND_PID" 2>/dev/null || fail "bridge-hand exited early"
+	sleep 0.1
+done
+"$B/bridge-pub" "$NS" "$DOMAIN" 0.2 0.8 > "$TMP/pub.log" 2>&1 || { cat "$TMP/pub.log"; fail "bridge-pub"; }
+cat "$TMP/pub.log"
+wait "$SUB_PID"; SUB_RC=$?
+SUB_PID=
+kill -TERM "$HAND_PID"
+wait "$HAND_PID"; HAND_RC=$?
+HAND_PID=
+cat "$TMP/sub.log" "$TMP/hand.log"
+[ $SUB_RC -eq 0 ] || fail "subscriber did not see what it expected"
+[ $HAND_RC -eq 0 ] || fail "bridge-hand exit $HAND_RC"
+# Only the good command reached the cycle: the bridge passed one target,
+# the hand applied exactly one and refused none; seven were rejected.
+grep -q "accepted=1 rejected=7 " "$TMP/hand.log" || fail "bridge counters"
+grep -q "applied=1 refused=0 " "$TMP/hand.log" || fail "hand counters"
+echo "PASS"
