@@ -1234,7 +1234,7 @@ static void update_tactile(struct dx_hand *h, double dt)
 				}
 				in[t].pad_confidence = ct->confidence;
 				in[t].slip = ct->slip;
-			} else if (r->state == DX_TACTILE_RUNNING) {
+			} else if (dx__hand_pad_running(h, tp->pad)) {
 				in[t].pad_valid = true; /* valid zero force */
 				in[t].pad_confidence = 1.0;
 			}
