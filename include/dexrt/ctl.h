@@ -375,6 +375,7 @@ struct dx_trans {
 	double p[DX_TRANS_MAX * DX_TRANS_MAX];  /* N x M */
 	double g[DX_TRANS_MAX];                 /* direction * ratio */
 	double z[DX_TRANS_MAX];
+	bool diag; /* M == N, C and P diagonal: the products are elementwise */
 };
 
 /** Validates @p cfg and computes the inverse coupling.

@@ -145,6 +145,21 @@ static bool inverse_ok(const double *c, const double *p, unsigned m, unsigned n)
 	return true;
 }
 
+/* A square coupling whose C and P have nothing off the diagonal (1:1
+ * actuators, the common case of a hand) lets the mappings skip the dense
+ * products; see the diagonal paths below for why they are exact. */
+static bool is_diagonal(const double *c, const double *p, unsigned m,
+			unsigned n)
+{
+	if (m != n)
+		return false;
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned j = 0; j < n; j++)
+			if (i != j && (c[i * n + j] != 0.0 || p[i * n + j] != 0.0))
+				return false;
+	return true;
+}
+
 DX_API int dx_trans_init(struct dx_trans *tr, const struct dx_trans_config *cfg)
 {
 	double c[DX_TRANS_MAX * DX_TRANS_MAX];
@@ -213,6 +228,7 @@ DX_API int dx_trans_init(struct dx_trans *tr, const struct dx_trans_config *cfg)
 	memcpy(tr->p, p, sizeof(double) * m * n);
 	memcpy(tr->g, g, sizeof(double) * m);
 	memcpy(tr->z, z, sizeof(double) * m);
+	tr->diag = is_diagonal(c, p, m, n);
 	return 0;
 }
 
@@ -234,9 +250,26 @@ static int put_out(const double *res, double *out, unsigned len)
 	return 0;
 }
 
+/* The diagonal paths give bit for bit what the dense sums give. The
+ * inputs are finite (checked), so every off-diagonal term is a zero (+0 or
+ * -0). A dense sum starts at +0.0 and, in round to nearest, a sum is -0
+ * only when both terms are -0, so the accumulator is never -0: adding a
+ * zero to it leaves it unchanged. What remains is 0.0 + (diagonal term),
+ * written as such below (starting from 0.0 turns a -0 product into +0, as
+ * the dense sum does). */
+
 /* y (M) = G (C x + ...) */
 static void fwd(const struct dx_trans *tr, const double *x, double *y)
 {
+	if (tr->diag) {
+		for (unsigned i = 0; i < tr->n; i++) {
+			double acc = 0.0;
+
+			acc += tr->c[i * tr->n + i] * x[i];
+			y[i] = tr->g[i] * acc;
+		}
+		return;
+	}
 	for (unsigned i = 0; i < tr->m; i++) {
 		double acc = 0.0;
 
@@ -249,6 +282,15 @@ static void fwd(const struct dx_trans *tr, const double *x, double *y)
 /* y (N) = P s */
 static void inv(const struct dx_trans *tr, const double *s, double *y)
 {
+	if (tr->diag) {
+		for (unsigned i = 0; i < tr->n; i++) {
+			double acc = 0.0;
+
+			acc += tr->p[i * tr->m + i] * s[i];
+			y[i] = acc;
+		}
+		return;
+	}
 	for (unsigned i = 0; i < tr->n; i++) {
 		double acc = 0.0;
 
@@ -324,8 +366,11 @@ DX_API int dx_trans_joint_to_act_torque(const struct dx_trans *tr,
 	for (unsigned j = 0; j < tr->m; j++) {
 		double acc = 0.0;
 
-		for (unsigned i = 0; i < tr->n; i++)
-			acc += tr->p[i * tr->m + j] * tau_j[i];
+		if (tr->diag)
+			acc += tr->p[j * tr->m + j] * tau_j[j];
+		else
+			for (unsigned i = 0; i < tr->n; i++)
+				acc += tr->p[i * tr->m + j] * tau_j[i];
 		y[j] = acc / tr->g[j];
 	}
 	return put_out(y, tau_a, tr->m);
@@ -343,8 +388,11 @@ DX_API int dx_trans_act_to_joint_torque(const struct dx_trans *tr,
 	for (unsigned i = 0; i < tr->n; i++) {
 		double acc = 0.0;
 
-		for (unsigned j = 0; j < tr->m; j++)
-			acc += tr->c[j * tr->n + i] * tr->g[j] * tau_a[j];
+		if (tr->diag)
+			acc += tr->c[i * tr->n + i] * tr->g[i] * tau_a[i];
+		else
+			for (unsigned j = 0; j < tr->m; j++)
+				acc += tr->c[j * tr->n + i] * tr->g[j] * tau_a[j];
 		y[i] = acc;
 	}
 	return put_out(y, tau_j, tr->n);
