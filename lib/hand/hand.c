@@ -1241,10 +1241,11 @@ static void update_tactile(struct dx_hand *h, double dt)
 		}
 		/* torque channel: Jacobian at the fingertip (linear rows) and
 		 * the measured joint torques minus the model's torque for free
-		 * motion. The model term is zero for now (no gravity or
-		 * inertia model in the cycle yet), which holds for the
-		 * quasi-static phase of a grasp; while the finger accelerates
-		 * the estimate is biased and the filter leans on the pad. */
+		 * motion. The model term is the gravity torque when gravity
+		 * compensation is on (no inertia model in the cycle yet),
+		 * which holds for the quasi-static phase of a grasp; while
+		 * the finger accelerates the estimate is biased and the filter
+		 * leans on the pad. */
 		if (nv <= 64 && tp->nj > 0) {
 			dx_kin_chain_gather(c, h->q_model, qc);
 			if (dx_kin_chain_jacobian(c, qc, J, &tip_pose) == 0) {
@@ -1254,7 +1255,7 @@ static void update_tactile(struct dx_hand *h, double dt)
 							J[r * nv + tp->chain_pos[k]];
 				for (unsigned k = 0; k < tp->nj; k++) {
 					unsigned j = tp->joint[k];
-					dtau[t][k] = h->js[j].tau;
+					dtau[t][k] = h->js[j].tau - h->tau_g[j];
 				}
 				in[t].n_joints = tp->nj;
 				in[t].jac = jac[t];
