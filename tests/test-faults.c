@@ -124,6 +124,7 @@ struct rig {
 	/* tracking */
 	unsigned tick;
 	bool tracking;
+	struct dx_hand_telemetry tel; /* latest sample */
 };
 
 /* A compliant object met by joint 1 of each finger, as in test-hand.c:
@@ -583,7 +584,7 @@ static void run(struct rig *r, unsigned n)
 		r->tick++;
 		cycle(r);
 		while (dx_hand_telemetry_pop(r->hand, &t) == 0)
-			;
+			r->tel = t;
 	}
 }
 
@@ -882,7 +883,7 @@ static void scen_reply_fault(enum dx_simbus_fault_kind kind, int64_t delay_ns,
 	struct rig r;
 	struct phase ph;
 	struct result *res;
-	uint64_t dup0 = 0, late0 = 0, dup = 0, late = 0;
+	uint64_t dup0 = 0, late0 = 0, dup = 0, late = 0, miss0[DPB], miss[DPB];
 
 	rig_up(&r);
 	settle(&r);
@@ -890,6 +891,7 @@ static void scen_reply_fault(enum dx_simbus_fault_kind kind, int64_t delay_ns,
 	for (int i = 0; i < DPB; i++) {
 		dup0 += r.hand->bus[1].drv.dev[i].link.duplicates;
 		late0 += r.hand->bus[1].drv.dev[i].link.late;
+		miss0[i] = r.hand->bus[1].drv.dev[i].link.misses;
 	}
 	add_reply_rule(&r, kind, delay_ns);
 	step(&r, &ph, FAULT_CYCLES);
@@ -898,10 +900,13 @@ static void scen_reply_fault(enum dx_simbus_fault_kind kind, int64_t delay_ns,
 	for (int i = 0; i < DPB; i++) {
 		dup += r.hand->bus[1].drv.dev[i].link.duplicates;
 		late += r.hand->bus[1].drv.dev[i].link.late;
+		miss[i] = r.hand->bus[1].drv.dev[i].link.misses - miss0[i];
 	}
 	snprintf(res->note, sizeof(res->note),
-		 "index_b: %llu duplicate, %llu late replies counted",
-		 (unsigned long long)(dup - dup0), (unsigned long long)(late - late0));
+		 "index_b: %llu duplicate, %llu late replies counted; misses "
+		 "drive 3: %llu, drive 4: %llu",
+		 (unsigned long long)(dup - dup0), (unsigned long long)(late - late0),
+		 (unsigned long long)miss[0], (unsigned long long)miss[1]);
 	if (res->worst >= DX_REACT_HOLD)
 		recover(&r, &ph);
 	rig_down(&r);
@@ -1104,12 +1109,16 @@ static void scen_pad_silent(void)
 	end(&r, &ph);
 	snprintf(res->note, sizeof(res->note),
 		 "pad out of fusion after %d cycles; index grip %.2f N before, "
-		 "%.2f..%.2f N after",
-		 masked_at, f0, fmin, fmax);
+		 "%.2f..%.2f N after, %.2f N at the end (estimate %.2f N)",
+		 masked_at, f0, fmin, fmax, objects[0].force,
+		 (double)r.tel.tip_force[0]);
 	expect(masked_at > 0 && masked_at <= 60, res,
 	       "the pad's taxels masked dead within dead_cycles (50) + 10");
 	expect(res->worst == DX_REACT_NONE, res, "no supervisor reaction");
-	expect(fmin > 0.5, res, "the index to keep its grip (> 0.5 N)");
+	/* the grip is then regulated on the joint-torque estimate alone:
+	 * within a third of the 1.5 N asked, as the pad did before */
+	expect(fmin > 1.0 && fmax < 2.0, res,
+	       "the index grip to stay within 1.0..2.0 N (1.5 N asked)");
 	rig_down(&r);
 }
 
@@ -1260,6 +1269,68 @@ static void table(FILE *f, bool md)
 	}
 }
 
+static struct result *row(const char *name);
+
+/* What the rows mean where it is not obvious; each line is written only
+ * when the run shows it. */
+static void observations(FILE *f)
+{
+	const struct result *res;
+
+	fprintf(f, "\n## Observations\n\n");
+	res = row("reply with another drive's ID");
+	if (res->worst == DX_REACT_NONE)
+		fprintf(f,
+			"- A device answering on another drive's ID ahead of it is "
+			"not detected by the supervisor: the exchange applies the "
+			"first reply of the cycle and counts the genuine one as a "
+			"duplicate (%s). The joint is then controlled on the wrong "
+			"drive's feedback; commands stay within limits.\n",
+			res->note);
+	res = row("replies delayed 800 us (index_b)");
+	if (res->worst == DX_REACT_NONE)
+		fprintf(f,
+			"- Replies delayed past the start of the next cycle are "
+			"applied by that cycle as its own (MIT replies carry no "
+			"sequence number; see `struct dx_link_stats` in drive.h), "
+			"and the misses alternate, never three in a row, so the link "
+			"is never declared lost: the joints run on old feedback with "
+			"no reaction and only the counters show it (%s).\n",
+			res->note);
+	res = row("replies delayed 400 us (index_b)");
+	if (res->worst == DX_REACT_DAMP)
+		fprintf(f,
+			"- A 400 us delay is enough for link loss: the two replies "
+			"of a bus queue behind each other and the second ends after "
+			"the 900 us reply deadline every cycle.\n");
+	res = row("corrupt 20 % (all buses)");
+	if (strstr(res->note, "bus-off"))
+		fprintf(f,
+			"- At 20 %% corruption the transmit error counters of the "
+			"senders climb (+8 per error, -1 per good frame, ISO "
+			"11898-1:2015 12.1.4) and nodes go bus-off (%s); simbus "
+			"does not restart them by itself, the campaign does before "
+			"DX_TARGET_RECOVER.\n",
+			strstr(res->note, "; ") + 2);
+	res = row("babbling node (index_b, 200 ms)");
+	if (res->detect > 0)
+		fprintf(f,
+			"- The babbling node sends 10 frames per cycle (more than "
+			"the bus carries in 1 ms); simbus serves frames first come "
+			"first served, so the controller's frames queue behind the "
+			"growing backlog and miss their deadline after about %d "
+			"cycles; only the index (that bus) stops.\n",
+			res->detect - (int)loss_cycles);
+	res = row("index pad silent (power grasp)");
+	if (res->worst == DX_REACT_NONE)
+		fprintf(f,
+			"- A silent pad has no supervisor reaction: its taxels are "
+			"masked dead after the tactile pipeline's dead_cycles (50) "
+			"and the grasp keeps regulating the grip on the joint-torque "
+			"estimate (%s).\n",
+			res->note);
+}
+
 static void write_markdown(const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -1306,7 +1377,17 @@ static void write_markdown(const char *path)
 		"simbus fault rule hits.\n\n",
 		loss_cycles, FAULT_CYCLES, TRACK_PERIOD);
 	table(f, true);
+	observations(f);
 	fclose(f);
+}
+
+static struct result *row(const char *name)
+{
+	for (unsigned k = 0; k < nresults; k++)
+		if (strcmp(results[k].name, name) == 0)
+			return &results[k];
+	ck_abort_msg("no scenario %s", name);
+	return NULL;
 }
 
 START_TEST(test_campaign)
@@ -1322,6 +1403,8 @@ START_TEST(test_campaign)
 	scen_rate(DX_SIMBUS_FAULT_DROP, 0.50, "drop 50 % (all buses)");
 	scen_rate(DX_SIMBUS_FAULT_CORRUPT, 0.01, "corrupt 1 % (all buses)");
 	scen_rate(DX_SIMBUS_FAULT_CORRUPT, 0.20, "corrupt 20 % (all buses)");
+	scen_reply_fault(DX_SIMBUS_FAULT_DELAY, 200 * DX_NS_PER_US,
+			 "replies delayed 200 us (index_b)");
 	scen_reply_fault(DX_SIMBUS_FAULT_DELAY, 400 * DX_NS_PER_US,
 			 "replies delayed 400 us (index_b)");
 	scen_reply_fault(DX_SIMBUS_FAULT_DELAY, 800 * DX_NS_PER_US,
@@ -1350,43 +1433,49 @@ START_TEST(test_campaign)
 	 * 8e-6 per drive-cycle at 1 %, 0.26 expected over this run, so none
 	 * is the likely outcome that this seed shows; misses occur */
 	for (unsigned k = 0; k < 2; k++) {
-		res = &results[k];
+		res = row(k ? "drop 1 % (all buses)" : "drop 0.1 % (all buses)");
 		expect(res->worst == DX_REACT_NONE, res, "no latched reaction");
 		expect(res->missed > 0, res, "transient missed replies");
 	}
 	/* 10 % (a miss ~19 % per drive-cycle) and 50 %: links are lost */
-	for (unsigned k = 2; k < 4; k++) {
-		res = &results[k];
+	for (unsigned k = 0; k < 2; k++) {
+		res = row(k ? "drop 50 % (all buses)" : "drop 10 % (all buses)");
 		expect(res->worst == DX_REACT_DAMP && res->cause == DX_CAUSE_LINK_LOST,
 		       res, "damp (link lost)");
 	}
-	res = &results[3];
+	res = row("drop 50 % (all buses)");
 	expect(res->joints == 0xffff && res->detect <= (int)loss_cycles + 2, res,
 	       "every finger stopped within link_loss_cycles + 2");
-	res = &results[4];
+	res = row("corrupt 1 % (all buses)");
 	expect(res->worst == DX_REACT_NONE && res->missed > 0, res,
 	       "only transient misses at 1 % corruption");
-	/* delays: 400 us puts the replies at 700 us, inside the 900 us
-	 * deadline; 800 us past it, so every reply is late */
-	res = &results[6];
-	expect(res->worst == DX_REACT_NONE, res, "no reaction");
-	res = &results[7];
+	/* delays: the drives answer at 300 us, the two replies of index_b
+	 * take ~130 us each on the wire and queue behind each other. 200 us:
+	 * both end before the 900 us deadline; 400 us: the second ends after
+	 * it, every cycle, so drive 4's link is lost. (800 us: the replies
+	 * arrive during the next cycle, which applies them as its own; MIT
+	 * replies carry no sequence number (drive.h, struct dx_link_stats),
+	 * so the table only records what happens.) */
+	res = row("replies delayed 200 us (index_b)");
+	expect(res->worst == DX_REACT_NONE && res->missed == 0, res,
+	       "no reaction and no miss");
+	res = row("replies delayed 400 us (index_b)");
 	expect(res->worst == DX_REACT_DAMP && res->cause == DX_CAUSE_LINK_LOST &&
 		       res->joints == INDEX_MASK &&
 		       res->detect <= (int)loss_cycles + 2,
 	       res, "damp (link lost) of the index within link_loss_cycles + 2");
-	res = &results[8];
+	res = row("replies duplicated (index_b)");
 	expect(res->worst == DX_REACT_NONE && res->missed == 0, res,
 	       "duplicates ignored");
-	res = &results[12];
+	res = row("index_j2 drive at 75 C");
 	expect(res->worst == DX_REACT_HOLD && res->cause == DX_CAUSE_TEMPERATURE &&
 		       res->joints == 1u << 2 && res->detect <= 2,
 	       res, "hold (temperature) of index_j2 alone within 2 cycles");
-	res = &results[13];
+	res = row("index_j2 drive at 85 C");
 	expect(res->worst == DX_REACT_DAMP && res->cause == DX_CAUSE_TEMPERATURE &&
 		       res->joints == INDEX_MASK && res->detect <= 2,
 	       res, "damp (temperature) of the index within 2 cycles");
-	res = &results[14];
+	res = row("index_j2 drive reports over-temperature");
 	expect(res->worst == DX_REACT_DISABLE && res->cause == DX_CAUSE_DRIVE_FAULT &&
 		       res->detect <= 2,
 	       res, "disable (drive fault) within 2 cycles");
