@@ -1488,12 +1488,65 @@ START_TEST(test_campaign)
 }
 END_TEST
 
+/* The monitor is not blind: command frames put on the wire by another
+ * node with a torque or a stiff position beyond the limits are counted,
+ * frames at the limits are not, and it sees every drive's command of
+ * every cycle. */
+START_TEST(test_monitor_counts_outside)
+{
+	struct rig r;
+	struct dx_can *rogue;
+	const struct mon_act *ma;
+	struct dx_can_frame f;
+	uint64_t c0;
+	static const struct {
+		double pos, kp, tau;
+		bool outside;
+	} cases[] = {
+		{0.0, 0.0, 0.7, false},   /* torque at its limit */
+		{0.0, 0.0, -0.7, false},
+		{0.0, 0.0, 0.72, true},   /* beyond by four codec steps */
+		{0.0, 0.0, -2.0, true},
+		{1.709, 5.0, 0.0, false}, /* stiff at the upper position limit */
+		{1.75, 5.0, 0.0, true},   /* stiff beyond it */
+		{3.0, 0.0, 0.0, false},   /* position ignored without stiffness */
+	};
+	uint64_t want = 0;
+
+	rig_up(&r);
+	run(&r, 50);
+	c0 = monitor_commands(&r);
+	run(&r, 100);
+	/* sixteen drives, one command each per cycle */
+	ck_assert_uint_eq(monitor_commands(&r) - c0, 1600);
+	ck_assert_uint_eq(monitor_outside(&r), 0);
+	ck_assert_int_eq(dx_simbus_open(&rogue, r.busname[1], &bus_opts, &bus_sopts),
+			 0);
+	ma = &r.mon[1].act[0]; /* index_m2: [-0.174, 1.709] rad, 0.7 N*m */
+	for (size_t i = 0; i < DX_ARRAY_SIZE(cases); i++) {
+		struct dx_mit_cmd c = {.pos = cases[i].pos, .kp = cases[i].kp,
+				       .tau = cases[i].tau};
+		ck_assert_int_eq(dx_mit_encode_cmd(&ma->a, &c, &f, NULL), 0);
+		ck_assert_int_eq(dx_can_send(rogue, &f, 1), 1);
+		run(&r, 1);
+		want += cases[i].outside;
+		ck_assert_msg(monitor_outside(&r) == want,
+			      "case %zu: %llu frames outside, want %llu", i,
+			      (unsigned long long)monitor_outside(&r),
+			      (unsigned long long)want);
+	}
+	dx_can_close(rogue);
+	rig_down(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("faults");
 	TCase *tc = tcase_create("simbus");
 
 	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_monitor_counts_outside);
 	tcase_add_test(tc, test_campaign);
 	suite_add_tcase(s, tc);
 	return dx_test_run(s);
