@@ -625,6 +625,13 @@ int dx_bridge_create(struct dx_bridge **out, struct dx_hand *hand,
 	dds_qset_reliability(qos, DDS_RELIABILITY_RELIABLE, DDS_MSECS(100));
 	dds_qset_history(qos, DDS_HISTORY_KEEP_LAST, 10);
 	dds_qset_durability(qos, DDS_DURABILITY_VOLATILE);
+	/* plain CDR (XCDR1), the encoding ROS 2 Humble's rmw_cyclonedds_cpp
+	 * writes and expects */
+	{
+		dds_data_representation_id_t xcdr1 = DDS_DATA_REPRESENTATION_XCDR1;
+
+		dds_qset_data_representation(qos, 1, &xcdr1);
+	}
 	b->ws = dds_create_waitset(b->pp);
 	if (b->ws < 0)
 		goto fail_qos;
