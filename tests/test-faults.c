@@ -1204,6 +1204,12 @@ static void scen_process_killed(bool fork_it)
 	/* the process comes back: served in this thread again, from the
 	 * drives' last state (shared memory) */
 	if (fork_it) {
+		/* a new process joins the bus: what was sent while none
+		 * served it is not its business */
+		struct dx_can_frame old[64];
+		for (unsigned guard = 0; guard < 1024; guard++)
+			if (dx_can_recv(r.dev_can[1], old, DX_ARRAY_SIZE(old)) <= 0)
+				break;
 		r.runner[1].last_ns = dx_simbus_now(r.dev_can[1]);
 		r.fork_bus = -1;
 	} else {
