@@ -67,15 +67,18 @@ static void symmetrise(double m[9])
 		}
 }
 
-/* J Jᵀ (3×3) and J v (3) for J 3×n row-major. */
+/* J Jᵀ (3×3) and J v (3) for J 3×n row-major. J Jᵀ is symmetric bit for
+ * bit (the same products, commuted, summed in the same order), so the
+ * lower triangle is copied rather than summed again. */
 static void jjt(const double *jac, unsigned n, double out[9])
 {
 	for (int i = 0; i < 3; i++)
-		for (int j = 0; j < 3; j++) {
+		for (int j = i; j < 3; j++) {
 			double s = 0;
 			for (unsigned k = 0; k < n; k++)
 				s += jac[i * n + k] * jac[j * n + k];
 			out[3 * i + j] = s;
+			out[3 * j + i] = s;
 		}
 }
 
@@ -89,25 +92,36 @@ static void jv(const double *jac, unsigned n, const double *v, double out[3])
 	}
 }
 
-DX_API int dx_fusion_torque_force(const double *jac, unsigned n_joints,
-				  const double *dtau, double lambda,
-				  double f[3])
+/* dx_fusion_torque_force() from J Jᵀ and J Δτ (the filter has both at
+ * hand); @p f is written only on success. */
+static int torque_force(const double jj[9], const double jd[3], double lambda,
+			double f[3])
 {
-	double a[9], ai[9], b[3];
+	double a[9], ai[9];
 	int err;
 
-	if (!jac || !dtau || !f || n_joints == 0 ||
-	    n_joints > DX_FUSION_MAX_JOINTS || !(lambda >= 0))
-		return DX_EINVAL;
-	jjt(jac, n_joints, a);
+	memcpy(a, jj, sizeof(a));
 	for (int i = 0; i < 3; i++)
 		a[4 * i] += lambda * lambda;
 	err = inv3(a, ai);
 	if (err)
 		return err;
-	jv(jac, n_joints, dtau, b);
-	mv3(ai, b, f);
+	mv3(ai, jd, f);
 	return 0;
+}
+
+DX_API int dx_fusion_torque_force(const double *jac, unsigned n_joints,
+				  const double *dtau, double lambda,
+				  double f[3])
+{
+	double jj[9], jd[3];
+
+	if (!jac || !dtau || !f || n_joints == 0 ||
+	    n_joints > DX_FUSION_MAX_JOINTS || !(lambda >= 0))
+		return DX_EINVAL;
+	jjt(jac, n_joints, jj);
+	jv(jac, n_joints, dtau, jd);
+	return torque_force(jj, jd, lambda, f);
 }
 
 DX_API int dx_fusion_init(struct dx_fusion *fu, const struct dx_fusion_config *c)
@@ -170,12 +184,12 @@ static void adapt(double *r, double r0, double nu2, double pred, double k)
 		*r = r0;
 }
 
+/* @p k_ad: the adaptation gain for @p dt, the same for every finger. */
 static void finger_step(struct dx_fusion *fu, struct dx_fusion_finger *g,
-			double dt, const struct dx_fusion_input *in,
+			double dt, double k_ad, const struct dx_fusion_input *in,
 			struct dx_fusion_contact *out)
 {
 	const struct dx_fusion_config *c = &fu->cfg;
-	double k_ad = 1.0 - exp(-dt / c->adapt_tau);
 	double r0p = c->pad_sigma * c->pad_sigma;
 	double r0t = c->tau_sigma * c->tau_sigma;
 	bool pad = in->pad_valid && in->pad_confidence > 0;
@@ -218,9 +232,10 @@ static void finger_step(struct dx_fusion *fu, struct dx_fusion_finger *g,
 				mv3(Ai, b, g->f);
 			}
 		}
-		out->torque_valid = dx_fusion_torque_force(in->jac, n, in->dtau,
-							   c->damping,
-							   out->torque_force) == 0;
+		/* dx_fusion_torque_force() on the products above (n and
+		 * the damping were checked by dx_fusion_step and init) */
+		out->torque_valid = torque_force(jj, jd, c->damping,
+						 out->torque_force) == 0;
 	}
 	if (pad) {
 		double conf = in->pad_confidence > 1 ? 1 : in->pad_confidence;
@@ -290,6 +305,7 @@ DX_API int dx_fusion_step(struct dx_fusion *fu, double dt_s,
 			  struct dx_fusion_contact *out)
 {
 	int ret = 0;
+	double k_ad;
 
 	if (!fu || !in || !out || !(dt_s > 0) || !dx_isfinite(dt_s))
 		return DX_EINVAL;
@@ -297,6 +313,7 @@ DX_API int dx_fusion_step(struct dx_fusion *fu, double dt_s,
 		if (in[i].n_joints > DX_FUSION_MAX_JOINTS ||
 		    (in[i].n_joints && (!in[i].jac || !in[i].dtau)))
 			return DX_EINVAL;
+	k_ad = 1.0 - exp(-dt_s / fu->cfg.adapt_tau);
 	for (unsigned i = 0; i < fu->cfg.n_fingers; i++) {
 		struct dx_fusion_finger *g = &fu->finger[i];
 		if (!input_finite(&in[i])) {
@@ -306,7 +323,7 @@ DX_API int dx_fusion_step(struct dx_fusion *fu, double dt_s,
 			ret = DX_ENOTFINITE;
 			continue;
 		}
-		finger_step(fu, g, dt_s, &in[i], &out[i]);
+		finger_step(fu, g, dt_s, k_ad, &in[i], &out[i]);
 	}
 	return ret;
 }
