@@ -56,7 +56,7 @@ int main(int argc, char **argv)
 	struct dx_can_opts co = {.bitrate = 1000000};
 	struct dx_simbus_opts so = {.clock = DX_SIMBUS_CLOCK_REAL};
 	pthread_t th;
-	char bus[64], yaml[2048];
+	char bus[64], yaml[4096];
 	double run_s;
 	uint64_t n;
 	int rc, status = 1;
@@ -69,7 +69,10 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_term);
 	run_s = atof(argv[3]);
 	snprintf(bus, sizeof(bus), "br%d", (int)getpid());
-	snprintf(yaml, sizeof(yaml), yaml_fmt, bus);
+	if (hand2_yaml(argv[4], bus, yaml, sizeof(yaml)) != 0) {
+		fprintf(stderr, "bridge-hand: cannot read %s/hand2.yaml\n", argv[4]);
+		return 1;
+	}
 	rc = dx_hand_config_load_string(yaml, strlen(yaml), "bridge2.yaml",
 					argv[4], &cfg, &e);
 	if (rc) {

@@ -248,12 +248,12 @@ static void up(void)
 	struct dx_hand_opts o = {.no_transport = true};
 	struct dx_bridge_config bc = {.ns = "left_hand", .domain = 0};
 	const char *src = getenv("DX_TEST_SRCDIR");
-	char yaml[2048], dir[512];
+	char yaml[4096], dir[400];
 	int rc;
 
 	ck_assert_ptr_nonnull(src);
 	snprintf(dir, sizeof(dir), "%s/bridge", src);
-	snprintf(yaml, sizeof(yaml), yaml_fmt, "bridge-unit");
+	ck_assert_int_eq(hand2_yaml(dir, "bridge-unit", yaml, sizeof(yaml)), 0);
 	rc = dx_hand_config_load_string(yaml, strlen(yaml), "hand2.yaml", dir,
 					&cfg, &e);
 	ck_assert_msg(rc == 0, "%s", e.msg);
