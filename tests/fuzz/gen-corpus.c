@@ -190,13 +190,14 @@ static void odrive_ctl(struct buf *s, uint8_t cmd_sel, uint8_t node, float a,
 	putf(s, c);
 }
 
-static void odrive_seeds(void)
+static void odrive_seed(uint8_t row)
 {
 	struct buf s = { .n = 0 };
 	struct dx_odrive_msg m;
 	struct dx_can_frame f;
+	char name[64];
 
-	put8(&s, 0);
+	put8(&s, row);
 #define ODRIVE_FRAME(setup)                                                   \
 	do {                                                                  \
 		memset(&m, 0, sizeof(m));                                     \
@@ -232,7 +233,15 @@ static void odrive_seeds(void)
 	ODRIVE_FRAME((m.cmd = DX_ODRIVE_CLEAR_ERRORS));
 	odrive_ctl(&s, 5, 1, 0, 0, 0);
 #undef ODRIVE_FRAME
-	save("odrive", "node3-session", &s);
+	snprintf(name, sizeof(name), "node3-session-%s",
+		 dx_odrive_model_at(row)->name);
+	save("odrive", name, &s);
+}
+
+static void odrive_seeds(void)
+{
+	for (size_t i = 0; i < dx_odrive_model_count(); i++)
+		odrive_seed((uint8_t)i);
 }
 
 /* ---- CiA 402 ----------------------------------------------------------- */
@@ -250,16 +259,18 @@ static void cia_ctl(struct buf *s, uint8_t cur, uint8_t tgt, uint16_t cw,
 		put8(s, 0);
 }
 
-static void cia402_seeds(void)
+static void cia402_seed(uint8_t row)
 {
 	const uint8_t node = 5;
+	const struct dx_cia402_model *model = dx_cia402_model_at(row);
+	char name[64];
 	struct buf s = { .n = 0 };
 	struct dx_can_frame f, g[2];
 	struct dx_sdo sdo;
 	struct dx_cia402_in in = { 0x0237, 8, 1.5, -2.0, 0.3, 0 };
 	struct dx_cia402_out o = { 0x000f, 8, 0.75, 1.0, -0.2 };
 
-	put8(&s, 0);
+	put8(&s, row);
 	put8(&s, node);
 	sdo = (struct dx_sdo){ DX_SDO_UPLOAD_REQ, node, 0x6041, 0, 0, 0 };
 	CHECK(dx_sdo_encode(&sdo, &f));
@@ -287,12 +298,12 @@ static void cia402_seeds(void)
 	putframe(&s, &f);
 	cia_ctl(&s, DX_CIA402_OPERATION_ENABLED, DX_CIA402_QUICK_STOP_ACTIVE,
 		DX_CIA402_CMD_QUICK_STOP, DX_CIA402_CMD_ENABLE_OPERATION);
-	CHECK(dx_cia402_encode_tpdos(dx_cia402_model_at(0), node, &in, g));
+	CHECK(dx_cia402_encode_tpdos(model, node, &in, g));
 	putframe(&s, &g[0]);
 	cia_ctl(&s, 0, 0, 0, 0);
 	putframe(&s, &g[1]);
 	cia_ctl(&s, 0, 0, 0, 0);
-	CHECK(dx_cia402_encode_rpdos(dx_cia402_model_at(0), node, &o, g, NULL));
+	CHECK(dx_cia402_encode_rpdos(model, node, &o, g, NULL));
 	putframe(&s, &g[0]);
 	cia_ctl(&s, 0, 0, 0, 0);
 	putframe(&s, &g[1]);
@@ -317,7 +328,14 @@ static void cia402_seeds(void)
 	put32(&s, 0x0237);
 	put32(&s, 8);
 	put32(&s, 0xfffff000);
-	save("cia402", "node5-session", &s);
+	snprintf(name, sizeof(name), "node5-session-%s", model->name);
+	save("cia402", name, &s);
+}
+
+static void cia402_seeds(void)
+{
+	for (size_t i = 0; i < dx_cia402_model_count(); i++)
+		cia402_seed((uint8_t)i);
 }
 
 /* ---- taxels ------------------------------------------------------------ */
