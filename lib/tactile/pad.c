@@ -565,6 +565,12 @@ DX_API int dx_tactile_pad_request(const struct dx_tactile_pad *pad,
 
 /* ---- the cycle ----------------------------------------------------------- */
 
+/* The cycle's per-taxel helpers and its body take the number of axes as an
+ * argument and are always inlined: dx_tactile_pad_update() calls the body
+ * with a literal 3 or 1, so each per-axis loop is unrolled for its case.
+ * The arithmetic is the same, operation for operation. */
+#define PAD_INLINE static inline __attribute__((always_inline))
+
 static float alpha(float hz, float dt)
 {
 	return 1.0f - expf(-2.0f * (float)M_PI * hz * dt);
@@ -578,12 +584,11 @@ static float calibrate(const struct dx_tactile_taxel_state *t, unsigned a)
 }
 
 /* Per-taxel faults and filters for one fresh or stale taxel. */
-static void taxel_step(struct dx_tactile_pad *pad, unsigned i, float a_lp,
-		       float a_hp, float a_e)
+PAD_INLINE void taxel_step(struct dx_tactile_pad *pad, unsigned i, float a_lp,
+			   float a_hp, float a_e, unsigned ax)
 {
 	struct dx_tactile_taxel_state *t = &pad->t[i];
 	const struct dx_tactile_params *p = &pad->prm;
-	unsigned ax = pad->cfg.axes;
 	bool sat = false;
 	float e = 0.0f;
 
@@ -651,8 +656,8 @@ static void finish_tare(struct dx_tactile_pad *pad)
 }
 
 /* Force on the object carried by taxel @p t, link frame. */
-static void taxel_force(const struct dx_tactile_taxel_state *t, unsigned ax,
-			float f[3])
+PAD_INLINE void taxel_force(const struct dx_tactile_taxel_state *t, unsigned ax,
+			    float f[3])
 {
 	for (int a = 0; a < 3; a++)
 		f[a] = ax == 3 ? t->lp[2] * t->n[a] + t->lp[0] * t->t1[a] +
@@ -665,8 +670,8 @@ struct region {
 	unsigned count, healthy, around;
 };
 
-static void add_taxel(struct region *r, const struct dx_tactile_taxel_state *t,
-		      unsigned ax)
+PAD_INLINE void add_taxel(struct region *r,
+			  const struct dx_tactile_taxel_state *t, unsigned ax)
 {
 	float f[3], w = t->p > 0 ? t->p : 0.0f, ex;
 
@@ -799,42 +804,21 @@ static void make_contact(struct dx_tactile_pad *pad, const struct region *rg,
 	c->energy = e;
 }
 
-DX_API int dx_tactile_pad_update(struct dx_tactile_pad *pad, double dt_s,
-				 const struct dx_tactile_pose *link_in_hand,
-				 struct dx_tactile_result *out)
+/* dx_tactile_pad_update() after its checks, @p ax = pad->cfg.axes;
+ * @p link_in_hand is NULL or has a unit quaternion. */
+PAD_INLINE int pad_cycle(struct dx_tactile_pad *pad, double dt_s,
+			 const struct dx_tactile_pose *link_in_hand,
+			 struct dx_tactile_result *out, unsigned ax)
 {
 	const struct dx_tactile_params *p;
 	struct region rg[DX_TACTILE_MAX_CONTACTS];
 	bool used_track[DX_TACTILE_MAX_CONTACTS] = {false};
 	bool keep_track[DX_TACTILE_MAX_CONTACTS] = {false};
-	unsigned nrg = 0, ax, masked = 0;
+	unsigned nrg = 0, masked = 0;
 	float dt, a_lp, a_hp, a_e, k_drift;
-	struct dx_tactile_pose pose;
 	bool any = false;
 
-	if (!pad || !out || !(dt_s > 0.0))
-		return DX_EINVAL;
-	if (!dx_isfinite(dt_s))
-		return DX_ENOTFINITE;
-	if (link_in_hand) {
-		float qn;
-		if (!finite3(link_in_hand->pos) || !finite3(link_in_hand->rot) ||
-		    !dx_isfinite(link_in_hand->rot[3]))
-			return DX_ENOTFINITE;
-		qn = sqrtf(link_in_hand->rot[0] * link_in_hand->rot[0] +
-			   link_in_hand->rot[1] * link_in_hand->rot[1] +
-			   link_in_hand->rot[2] * link_in_hand->rot[2] +
-			   link_in_hand->rot[3] * link_in_hand->rot[3]);
-		if (!(qn > 1e-6f))
-			return DX_EINVAL;
-		/* a unit quaternion for the rotations below */
-		pose = *link_in_hand;
-		for (int a = 0; a < 4; a++)
-			pose.rot[a] /= qn;
-		link_in_hand = &pose;
-	}
 	p = &pad->prm;
-	ax = pad->cfg.axes;
 	dt = (float)dt_s;
 	a_lp = alpha(p->lp_hz, dt);
 	a_hp = alpha(p->hp_hz, dt);
@@ -859,7 +843,7 @@ DX_API int dx_tactile_pad_update(struct dx_tactile_pad *pad, double dt_s,
 			fault_push(pad, i, DX_TACTILE_FAULT_DEAD, false);
 		}
 		if (!(t->mask & DX_TACTILE_FAULT_STUCK))
-			taxel_step(pad, i, a_lp, a_hp, a_e);
+			taxel_step(pad, i, a_lp, a_hp, a_e, ax);
 	}
 
 	/* Stuck: bit-identical samples while a neighbour's change. */
@@ -1081,4 +1065,36 @@ DX_API int dx_tactile_pad_update(struct dx_tactile_pad *pad, double dt_s,
 		pad->track[j].used = used_track[j];
 	out->n_contacts = nrg;
 	return 0;
+}
+
+DX_API int dx_tactile_pad_update(struct dx_tactile_pad *pad, double dt_s,
+				 const struct dx_tactile_pose *link_in_hand,
+				 struct dx_tactile_result *out)
+{
+	struct dx_tactile_pose pose;
+
+	if (!pad || !out || !(dt_s > 0.0))
+		return DX_EINVAL;
+	if (!dx_isfinite(dt_s))
+		return DX_ENOTFINITE;
+	if (link_in_hand) {
+		float qn;
+		if (!finite3(link_in_hand->pos) || !finite3(link_in_hand->rot) ||
+		    !dx_isfinite(link_in_hand->rot[3]))
+			return DX_ENOTFINITE;
+		qn = sqrtf(link_in_hand->rot[0] * link_in_hand->rot[0] +
+			   link_in_hand->rot[1] * link_in_hand->rot[1] +
+			   link_in_hand->rot[2] * link_in_hand->rot[2] +
+			   link_in_hand->rot[3] * link_in_hand->rot[3]);
+		if (!(qn > 1e-6f))
+			return DX_EINVAL;
+		/* a unit quaternion for the rotations below */
+		pose = *link_in_hand;
+		for (int a = 0; a < 4; a++)
+			pose.rot[a] /= qn;
+		link_in_hand = &pose;
+	}
+	if (pad->cfg.axes == 3)
+		return pad_cycle(pad, dt_s, link_in_hand, out, 3);
+	return pad_cycle(pad, dt_s, link_in_hand, out, 1);
 }
