@@ -23,6 +23,13 @@
  *    (name and position of the same length; velocity and effort empty or of
  *    that length, not used).
  *  - in `rt/NS/grasp_command`, dexrt/GraspCommand: a grasp primitive.
+ *  - in `rt/NS/joint_trajectory`, trajectory_msgs/JointTrajectory: up to
+ *    DX_BRIDGE_TRAJ_MAX_POINTS position points, each sent to the hand as a
+ *    joint target when its time_from_start (counted from reception;
+ *    header.stamp is not used) arrives; the hand's trajectory generator
+ *    moves between them within the joint limits. A new trajectory replaces
+ *    the one in progress; one without points cancels it. Every point is
+ *    checked before any is sent; time_from_start must increase strictly.
  *  QoS: ROS 2's default profile (rmw_qos_profile_default: reliable, keep
  *  last 10, volatile) for every topic, which also matches best-effort
  *  subscribers such as those with the sensor-data profile (best effort,
@@ -52,6 +59,8 @@ DX_BEGIN_DECLS
 
 /** Cyclone's default domain (CYCLONEDDS_URI's, else 0). */
 #define DX_BRIDGE_DOMAIN_DEFAULT UINT32_MAX
+/** Most points of an accepted joint trajectory. */
+#define DX_BRIDGE_TRAJ_MAX_POINTS 64
 /** Longest namespace, bytes. */
 #define DX_BRIDGE_NS_MAX 96
 
@@ -61,7 +70,8 @@ enum dx_bridge_topic {
 	DX_BRIDGE_DIAGNOSTICS = 1u << 1,
 	DX_BRIDGE_JOINT_COMMAND = 1u << 2,
 	DX_BRIDGE_GRASP_COMMAND = 1u << 3,
-	DX_BRIDGE_ALL = 0xfu,
+	DX_BRIDGE_JOINT_TRAJECTORY = 1u << 4,
+	DX_BRIDGE_ALL = 0x1fu,
 };
 
 /** Bridge settings. Zero-initialise; zeros mean the defaults. */

@@ -18,8 +18,9 @@
 #include "diagnostic_msgs.h"
 #include "dexrt_msgs.h"
 #include "sensor_msgs.h"
+#include "trajectory_msgs.h"
 
-#define NTOPICS 4
+#define NTOPICS 5
 #define TAKE_MAX 8
 #define DIAG_VALUES 6
 #define WHY_MAX 160
@@ -38,7 +39,16 @@ struct dx_bridge {
 	double lo[DX_HAND_MAX_JOINTS], hi[DX_HAND_MAX_JOINTS];
 	bool have_limits[DX_HAND_MAX_JOINTS];
 
-	dds_entity_t pp, w_js, w_diag, r_cmd, r_grasp, ws;
+	dds_entity_t pp, w_js, w_diag, r_cmd, r_grasp, r_traj, ws;
+
+	/* the joint trajectory being played: point k goes to the hand at
+	 * t0 + at[k] (CLOCK_MONOTONIC ns) */
+	struct {
+		unsigned n, next;
+		int64_t t0;
+		int64_t at[DX_BRIDGE_TRAJ_MAX_POINTS];
+		struct dx_hand_target tg[DX_BRIDGE_TRAJ_MAX_POINTS];
+	} traj, traj_in;
 
 	/* preallocated message buffers: nothing grows while running */
 	double pos[DX_HAND_MAX_JOINTS], vel[DX_HAND_MAX_JOINTS];
@@ -410,6 +420,109 @@ static void take_grasp_commands(struct dx_bridge *b)
 		dds_return_loan(b->r_grasp, smp, n);
 }
 
+/* Checks every point of @p m into b->traj_in; nothing is sent here. */
+static int check_trajectory(struct dx_bridge *b,
+			    const trajectory_msgs_msg_dds__JointTrajectory_ *m,
+			    char *why, size_t len)
+{
+	const char *const *names = (const char *const *)m->joint_names._buffer;
+	unsigned nn = m->joint_names._length;
+	int64_t prev = -1;
+
+	if (m->points._length > DX_BRIDGE_TRAJ_MAX_POINTS) {
+		why_set(why, len, "%u points, at most %d", m->points._length,
+			DX_BRIDGE_TRAJ_MAX_POINTS);
+		return DX_EINVAL;
+	}
+	b->traj_in.n = 0;
+	for (unsigned k = 0; k < m->points._length; k++) {
+		const trajectory_msgs_msg_dds__JointTrajectoryPoint_ *p =
+			&m->points._buffer[k];
+		const builtin_interfaces_msg_dds__Duration_ *d = &p->time_from_start;
+		char w[WHY_MAX];
+		int64_t at;
+		int rc;
+
+		rc = dx_bridge_check_joint_command(
+			b, names, nn, p->positions._buffer, p->positions._length,
+			p->velocities._length, p->velocities._buffer,
+			p->effort._length, p->effort._buffer, &b->traj_in.tg[k],
+			w, sizeof(w));
+		if (rc) {
+			why_set(why, len, "point %u: %s", k, w);
+			return rc;
+		}
+		if (p->accelerations._length && p->accelerations._length != nn) {
+			why_set(why, len, "point %u: %u names but %u accelerations",
+				k, nn, p->accelerations._length);
+			return DX_EINVAL;
+		}
+		for (unsigned i = 0; i < p->accelerations._length; i++)
+			if (!isfinite(p->accelerations._buffer[i])) {
+				why_set(why, len, "point %u: non-finite acceleration", k);
+				return DX_ENOTFINITE;
+			}
+		if (d->sec < 0 || d->nanosec >= 1000000000u) {
+			why_set(why, len, "point %u: time_from_start %d s %u ns is not "
+				"a non-negative duration", k, (int)d->sec, d->nanosec);
+			return DX_EINVAL;
+		}
+		at = (int64_t)d->sec * 1000000000LL + d->nanosec;
+		if (at <= prev) {
+			why_set(why, len, "point %u: time_from_start does not increase", k);
+			return DX_EINVAL;
+		}
+		prev = at;
+		b->traj_in.at[k] = at;
+	}
+	b->traj_in.n = m->points._length;
+	return 0;
+}
+
+static void take_trajectories(struct dx_bridge *b)
+{
+	void *smp[TAKE_MAX] = {NULL};
+	dds_sample_info_t info[TAKE_MAX];
+	int n = dds_take(b->r_traj, smp, info, TAKE_MAX, TAKE_MAX);
+
+	for (int i = 0; i < n; i++) {
+		char why[WHY_MAX];
+		int rc;
+
+		if (!info[i].valid_data)
+			continue;
+		rc = check_trajectory(b, smp[i], why, sizeof(why));
+		if (rc) {
+			reject(b, b->topic[4], rc, why);
+			continue;
+		}
+		/* replaces the one in progress (an empty one cancels it) */
+		b->traj_in.next = 0;
+		b->traj_in.t0 = mono_now();
+		b->traj = b->traj_in;
+	}
+	if (n > 0)
+		dds_return_loan(b->r_traj, smp, n);
+}
+
+static void play_trajectory(struct dx_bridge *b)
+{
+	int64_t now = mono_now();
+
+	while (b->traj.next < b->traj.n &&
+	       now >= b->traj.t0 + b->traj.at[b->traj.next]) {
+		int rc = dx_hand_send(b->hand, &b->traj.tg[b->traj.next]);
+
+		if (rc == DX_ENOBUFS)
+			return; /* the ring is full: the next iteration retries */
+		if (rc == 0)
+			count(b, S_OK);
+		else
+			reject(b, b->topic[4], rc, "point refused by the hand");
+		b->traj.next++;
+	}
+}
+
 static void publish_joint_state(struct dx_bridge *b,
 				const struct dx_hand_telemetry *t)
 {
@@ -448,6 +561,9 @@ static void iterate(struct dx_bridge *b)
 		take_joint_commands(b);
 	if (b->r_grasp)
 		take_grasp_commands(b);
+	if (b->r_traj)
+		take_trajectories(b);
+	play_trajectory(b);
 	while (dx_hand_fault_pop(b->hand, &f) == 0) {
 		count(b, S_FAULT);
 		if (b->w_diag)
@@ -523,6 +639,7 @@ const char *dx_bridge_topic_name(const struct dx_bridge *b,
 	case DX_BRIDGE_DIAGNOSTICS: return b->topic[1];
 	case DX_BRIDGE_JOINT_COMMAND: return b->topic[2];
 	case DX_BRIDGE_GRASP_COMMAND: return b->topic[3];
+	case DX_BRIDGE_JOINT_TRAJECTORY: return b->topic[4];
 	default: return NULL;
 	}
 }
@@ -601,6 +718,7 @@ int dx_bridge_create(struct dx_bridge **out, struct dx_hand *hand,
 	snprintf(b->topic[1], sizeof(b->topic[1]), "rt/diagnostics");
 	snprintf(b->topic[2], sizeof(b->topic[2]), "rt/%s%sjoint_command", b->ns, sep);
 	snprintf(b->topic[3], sizeof(b->topic[3]), "rt/%s%sgrasp_command", b->ns, sep);
+	snprintf(b->topic[4], sizeof(b->topic[4]), "rt/%s%sjoint_trajectory", b->ns, sep);
 	b->nj = dx_hand_njoints(hand);
 	if (b->nj > DX_HAND_MAX_JOINTS)
 		b->nj = DX_HAND_MAX_JOINTS;
@@ -663,6 +781,16 @@ int dx_bridge_create(struct dx_bridge **out, struct dx_hand *hand,
 		if (b->r_grasp < 0 ||
 		    dds_waitset_attach(b->ws,
 				       dds_create_readcondition(b->r_grasp, DDS_ANY_STATE),
+				       0) < 0)
+			goto fail_qos;
+	}
+	if (b->bc.topics & DX_BRIDGE_JOINT_TRAJECTORY) {
+		tp = make_topic(b, &trajectory_msgs_msg_dds__JointTrajectory__desc,
+				b->topic[4]);
+		b->r_traj = tp < 0 ? tp : dds_create_reader(b->pp, tp, qos, NULL);
+		if (b->r_traj < 0 ||
+		    dds_waitset_attach(b->ws,
+				       dds_create_readcondition(b->r_traj, DDS_ANY_STATE),
 				       0) < 0)
 			goto fail_qos;
 	}

@@ -2,19 +2,23 @@
 /* The publisher process of the bridge test: a plain Cyclone DDS program
  * using only the generated ROS 2 types. Waits until the bridge's command
  * readers match, sends malformed and out-of-limit commands (each must be
- * rejected), then one good joint command (j0 = Q0, j1 = Q1), and waits for
- * every message to be acknowledged.
+ * rejected), one good joint command (j0 = A0, j1 = A1), three bad joint
+ * trajectories (each with a good first point: none may reach the hand) and
+ * a good one through the midpoint at 1.0 s to (Q0, Q1) at 1.5 s, and waits
+ * for every message to be acknowledged.
  *
- *   bridge-pub NS DOMAIN Q0 Q1
+ *   bridge-pub NS DOMAIN A0 A1 Q0 Q1
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <dds/dds.h>
 
 #include "dexrt_msgs.h"
 #include "sensor_msgs.h"
+#include "trajectory_msgs.h"
 
 static int send_js(dds_entity_t w, const char **names, unsigned nn,
 		   double *pos, unsigned np)
@@ -39,6 +43,34 @@ static int send_grasp(dds_entity_t w, unsigned char g, double f)
 	return dds_write(w, &m);
 }
 
+/* Two points for j0, j1: p[0..1] at t0 s, p[2..3] at t1 s; @p n1 is the
+ * second point's position count. */
+static int send_traj(dds_entity_t w, double *p, double t0, double t1,
+		     unsigned n1)
+{
+	char *names[] = {"j0", "j1"};
+	trajectory_msgs_msg_dds__JointTrajectoryPoint_ pt[2];
+	trajectory_msgs_msg_dds__JointTrajectory_ m;
+	double at[2] = {t0, t1};
+
+	memset(&m, 0, sizeof(m));
+	memset(pt, 0, sizeof(pt));
+	m.header.frame_id = "";
+	m.joint_names._buffer = names;
+	m.joint_names._length = m.joint_names._maximum = 2;
+	for (int k = 0; k < 2; k++) {
+		pt[k].positions._buffer = &p[2 * k];
+		pt[k].positions._length = pt[k].positions._maximum =
+			k == 1 ? n1 : 2;
+		pt[k].time_from_start.sec = (int32_t)at[k];
+		pt[k].time_from_start.nanosec =
+			(uint32_t)((at[k] - floor(at[k])) * 1e9 + 0.5);
+	}
+	m.points._buffer = pt;
+	m.points._length = m.points._maximum = 2;
+	return dds_write(w, &m);
+}
+
 static bool matched(dds_entity_t w)
 {
 	dds_publication_matched_status_t s;
@@ -49,18 +81,22 @@ static bool matched(dds_entity_t w)
 
 int main(int argc, char **argv)
 {
-	dds_entity_t pp, tc, tg, wc, wg;
+	dds_entity_t pp, tc, tg, tt, wc, wg, wt;
 	dds_qos_t *q;
 	char topic[160];
 	const char *unknown[] = {"j0", "jx"}, *both[] = {"j0", "j1"};
 	const char *j1[] = {"j1"}, *twice[] = {"j0", "j0"};
-	double p[2];
+	double p[2], tp[4], a0, a1, q0, q1;
 	int rc = 0;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: bridge-pub NS DOMAIN Q0 Q1\n");
+	if (argc != 7) {
+		fprintf(stderr, "usage: bridge-pub NS DOMAIN A0 A1 Q0 Q1\n");
 		return 2;
 	}
+	a0 = atof(argv[3]);
+	a1 = atof(argv[4]);
+	q0 = atof(argv[5]);
+	q1 = atof(argv[6]);
 	pp = dds_create_participant((dds_domainid_t)atoi(argv[2]), NULL, NULL);
 	if (pp < 0) {
 		fprintf(stderr, "bridge-pub: participant: %s\n", dds_strretcode(pp));
@@ -72,16 +108,20 @@ int main(int argc, char **argv)
 	snprintf(topic, sizeof(topic), "rt/%s/grasp_command", argv[1]);
 	tg = dds_create_topic(pp, &dexrt_msg_dds__GraspCommand__desc, topic,
 			      NULL, NULL);
+	snprintf(topic, sizeof(topic), "rt/%s/joint_trajectory", argv[1]);
+	tt = dds_create_topic(pp, &trajectory_msgs_msg_dds__JointTrajectory__desc,
+			      topic, NULL, NULL);
 	/* ROS 2's default profile: reliable, keep last 10 */
 	q = dds_create_qos();
 	dds_qset_reliability(q, DDS_RELIABILITY_RELIABLE, DDS_SECS(1));
 	dds_qset_history(q, DDS_HISTORY_KEEP_LAST, 10);
 	wc = dds_create_writer(pp, tc, q, NULL);
 	wg = dds_create_writer(pp, tg, q, NULL);
+	wt = dds_create_writer(pp, tt, q, NULL);
 	dds_delete_qos(q);
-	for (int i = 0; i < 1000 && !(matched(wc) && matched(wg)); i++)
+	for (int i = 0; i < 1000 && !(matched(wc) && matched(wg) && matched(wt)); i++)
 		dds_sleepfor(DDS_MSECS(10));
-	if (!matched(wc) || !matched(wg)) {
+	if (!matched(wc) || !matched(wg) || !matched(wt)) {
 		fprintf(stderr, "bridge-pub: the bridge's readers never matched\n");
 		dds_delete(pp);
 		return 1;
@@ -98,12 +138,25 @@ int main(int argc, char **argv)
 	rc |= send_js(wc, twice, 2, p, 2);         /* repeated name */
 	rc |= send_grasp(wg, 9, 1.0);              /* unknown grasp */
 	rc |= send_grasp(wg, 1, NAN);              /* non-finite force */
-	p[0] = atof(argv[3]);
-	p[1] = atof(argv[4]);
+	p[0] = a0;
+	p[1] = a1;
 	rc |= send_js(wc, both, 2, p, 2);          /* the good one */
+	tp[0] = (a0 + q0) / 2;
+	tp[1] = (a1 + q1) / 2;
+	tp[2] = q0;
+	tp[3] = q1;
+	rc |= send_traj(wt, tp, 1.0, 1.5, 1);      /* second point short */
+	rc |= send_traj(wt, tp, 1.0, 1.0, 2);      /* time does not increase */
+	tp[3] = 1.7;
+	rc |= send_traj(wt, tp, 1.0, 1.5, 2);      /* j1 beyond 1.6 rad */
+	tp[3] = q1;
+	rc |= send_traj(wt, tp, 1.0, 1.5, 2);      /* the good one */
 	if (rc == 0)
-		rc = dds_wait_for_acks(wc, DDS_SECS(5)) | dds_wait_for_acks(wg, DDS_SECS(5));
-	printf("bridge-pub: sent 7 bad commands and 1 good (%s)\n",
+		rc = dds_wait_for_acks(wc, DDS_SECS(5)) |
+		     dds_wait_for_acks(wg, DDS_SECS(5)) |
+		     dds_wait_for_acks(wt, DDS_SECS(5));
+	printf("bridge-pub: sent 10 bad commands, 1 good joint command and "
+	       "1 good trajectory (%s)\n",
 	       rc == 0 ? "acknowledged" : dds_strretcode(rc));
 	dds_delete(pp);
 	return rc == 0 ? 0 : 1;

@@ -4,10 +4,10 @@
  * ROS 2's sensor-data QoS: best effort, keep last 5) and rt/diagnostics,
  * writes READY_FILE once both readers have matched a writer, and exits 0
  * when it has seen: joint states naming j0 and j1 with lengths that agree,
- * the hand at the expected positions (within TOL rad), at least NREJ
+ * the hand at (A0, A1) and after that at (Q0, Q1) (within TOL rad), NREJ
  * command rejections (level ERROR) and a bridge status (level OK).
  *
- *   bridge-sub NS DOMAIN TIMEOUT_S READY_FILE Q0 Q1 TOL NREJ
+ *   bridge-sub NS DOMAIN TIMEOUT_S READY_FILE A0 A1 Q0 Q1 TOL NREJ
  */
 #include <math.h>
 #include <stdio.h>
@@ -26,19 +26,21 @@ int main(int argc, char **argv)
 	dds_entity_t pp, tjs, tdg, rjs, rdg, ws;
 	dds_qos_t *q;
 	char topic[160], cmd_name[160], st_name[160];
-	double q0, q1, tol, last[2] = {NAN, NAN};
+	double a0, a1, q0, q1, tol, last[2] = {NAN, NAN};
 	unsigned nrej, rejects = 0, js = 0, bad_js = 0, status = 0;
-	bool ready = false, followed = false;
+	bool ready = false, at_a = false, followed = false;
 	dds_time_t end;
 
-	if (argc != 9) {
-		fprintf(stderr, "usage: bridge-sub NS DOMAIN TIMEOUT_S READY_FILE Q0 Q1 TOL NREJ\n");
+	if (argc != 11) {
+		fprintf(stderr, "usage: bridge-sub NS DOMAIN TIMEOUT_S READY_FILE A0 A1 Q0 Q1 TOL NREJ\n");
 		return 2;
 	}
-	q0 = atof(argv[5]);
-	q1 = atof(argv[6]);
-	tol = atof(argv[7]);
-	nrej = (unsigned)atoi(argv[8]);
+	a0 = atof(argv[5]);
+	a1 = atof(argv[6]);
+	q0 = atof(argv[7]);
+	q1 = atof(argv[8]);
+	tol = atof(argv[9]);
+	nrej = (unsigned)atoi(argv[10]);
 	pp = dds_create_participant((dds_domainid_t)atoi(argv[2]), NULL, NULL);
 	if (pp < 0) {
 		fprintf(stderr, "bridge-sub: participant: %s\n", dds_strretcode(pp));
@@ -109,7 +111,10 @@ int main(int argc, char **argv)
 			}
 			last[0] = m->position._buffer[0];
 			last[1] = m->position._buffer[1];
-			if (fabs(last[0] - q0) <= tol && fabs(last[1] - q1) <= tol)
+			if (fabs(last[0] - a0) <= tol && fabs(last[1] - a1) <= tol)
+				at_a = true;
+			else if (at_a && fabs(last[0] - q0) <= tol &&
+				 fabs(last[1] - q1) <= tol)
 				followed = true;
 		}
 		if (n > 0)
@@ -141,8 +146,8 @@ int main(int argc, char **argv)
 			break;
 	}
 	printf("bridge-sub: joint_states=%u malformed=%u last=[%.4f, %.4f] "
-	       "followed=%d rejects=%u status=%u\n",
-	       js, bad_js, last[0], last[1], followed, rejects, status);
+	       "reached_command=%d followed_trajectory=%d rejects=%u status=%u\n",
+	       js, bad_js, last[0], last[1], at_a, followed, rejects, status);
 	dds_delete(pp);
 	return js >= 20 && bad_js == 0 && followed && rejects == nrej &&
 			       status > 0

@@ -26,7 +26,7 @@ fail() { echo "FAIL: $*"; echo "--- hand"; cat "$TMP/hand.log"; echo "--- sub"; 
 
 "$B/bridge-hand" "$NS" "$DOMAIN" 20 "$S" > "$TMP/hand.log" 2>&1 &
 HAND_PID=$!
-"$B/bridge-sub" "$NS" "$DOMAIN" 18 "$TMP/ready" 0.2 0.8 0.03 7 > "$TMP/sub.log" 2>&1 &
+"$B/bridge-sub" "$NS" "$DOMAIN" 18 "$TMP/ready" 0.0 0.3 0.2 0.8 0.05 10 > "$TMP/sub.log" 2>&1 &
 SUB_PID=$!
 i=0
 while [ ! -e "$TMP/ready" ]; do
@@ -35,7 +35,7 @@ while [ ! -e "$TMP/ready" ]; do
 	kill -0 "$HAND_PID" 2>/dev/null || fail "bridge-hand exited early"
 	sleep 0.1
 done
-"$B/bridge-pub" "$NS" "$DOMAIN" 0.2 0.8 > "$TMP/pub.log" 2>&1 || { cat "$TMP/pub.log"; fail "bridge-pub"; }
+"$B/bridge-pub" "$NS" "$DOMAIN" 0.0 0.3 0.2 0.8 > "$TMP/pub.log" 2>&1 || { cat "$TMP/pub.log"; fail "bridge-pub"; }
 cat "$TMP/pub.log"
 wait "$SUB_PID"; SUB_RC=$?
 SUB_PID=
@@ -45,8 +45,9 @@ HAND_PID=
 cat "$TMP/sub.log" "$TMP/hand.log"
 [ $SUB_RC -eq 0 ] || fail "subscriber did not see what it expected"
 [ $HAND_RC -eq 0 ] || fail "bridge-hand exit $HAND_RC"
-# Only the good command reached the cycle: the bridge passed one target,
-# the hand applied exactly one and refused none; seven were rejected.
-grep -q "accepted=1 rejected=7 " "$TMP/hand.log" || fail "bridge counters"
-grep -q "applied=1 refused=0 " "$TMP/hand.log" || fail "hand counters"
+# Only the good commands reached the cycle: the bridge passed three targets
+# (the joint command and the good trajectory's two points), the hand applied
+# exactly those and refused none; ten were rejected.
+grep -q "accepted=3 rejected=10 " "$TMP/hand.log" || fail "bridge counters"
+grep -q "applied=3 refused=0 " "$TMP/hand.log" || fail "hand counters"
 echo "PASS"

@@ -46,7 +46,7 @@ sleep 0.3
 "$DX" bridge "$TMP/hand.yaml" --ns "$NS" --domain "$DOMAIN" --frame palm \
 	--rate 100 --seconds 25 > "$TMP/bridge.log" 2>&1 &
 BR_PID=$!
-"$B/bridge-sub" "$NS" "$DOMAIN" 20 "$TMP/ready" -0.3 1.2 0.03 7 > "$TMP/sub.log" 2>&1 &
+"$B/bridge-sub" "$NS" "$DOMAIN" 20 "$TMP/ready" 0.2 0.4 -0.3 1.2 0.05 10 > "$TMP/sub.log" 2>&1 &
 SUB_PID=$!
 i=0
 while [ ! -e "$TMP/ready" ]; do
@@ -55,7 +55,7 @@ while [ ! -e "$TMP/ready" ]; do
 	kill -0 "$BR_PID" 2>/dev/null || fail "dx bridge exited early"
 	sleep 0.1
 done
-"$B/bridge-pub" "$NS" "$DOMAIN" -0.3 1.2 > "$TMP/pub.log" 2>&1 || fail "bridge-pub"
+"$B/bridge-pub" "$NS" "$DOMAIN" 0.2 0.4 -0.3 1.2 > "$TMP/pub.log" 2>&1 || fail "bridge-pub"
 wait "$SUB_PID"; SUB_RC=$?
 SUB_PID=
 kill -TERM "$BR_PID"
@@ -64,6 +64,6 @@ BR_PID=
 cat "$TMP/pub.log" "$TMP/sub.log" "$TMP/bridge.log"
 [ $SUB_RC -eq 0 ] || fail "subscriber did not see what it expected"
 [ $BR_RC -eq 0 ] || fail "dx bridge exit $BR_RC"
-grep -q "final: .*commands 1 accepted 7 rejected 0 dropped" "$TMP/bridge.log" ||
+grep -q "final: .*commands 3 accepted 10 rejected 0 dropped" "$TMP/bridge.log" ||
 	fail "dx bridge counters"
 echo "PASS"

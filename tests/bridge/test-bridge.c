@@ -387,6 +387,8 @@ START_TEST(test_names_and_namespace)
 			 "rt/left_hand/joint_command");
 	ck_assert_str_eq(dx_bridge_topic_name(br, DX_BRIDGE_GRASP_COMMAND),
 			 "rt/left_hand/grasp_command");
+	ck_assert_str_eq(dx_bridge_topic_name(br, DX_BRIDGE_JOINT_TRAJECTORY),
+			 "rt/left_hand/joint_trajectory");
 	ck_assert_ptr_null(dx_bridge_topic_name(br, (enum dx_bridge_topic)0x40));
 	/* malformed namespaces are refused before DDS is touched */
 	bc.ns = "/left";

@@ -29,6 +29,7 @@ static int usage(FILE *f)
 		"  rt/diagnostics       diagnostic_msgs/DiagnosticArray out\n"
 		"  rt/NS/joint_command  sensor_msgs/JointState   in (positions)\n"
 		"  rt/NS/grasp_command  dexrt/GraspCommand       in\n"
+		"  rt/NS/joint_trajectory trajectory_msgs/JointTrajectory in\n"
 		"A ROS 2 machine sees them as /NS/joint_states and so on with\n"
 		"RMW_IMPLEMENTATION=rmw_cyclonedds_cpp on the same DDS domain.\n"
 		"Cyclone's own settings come from CYCLONEDDS_URI.\n"
