@@ -369,12 +369,20 @@ DX_API int dx_tactile_pad_fault_pop(struct dx_tactile_pad *pad,
 	return 0;
 }
 
+/* The per-taxel helpers of receive and of the cycle, and the bodies that
+ * call them, take the number of axes as an argument and are always
+ * inlined: the public functions call the bodies with a literal 3 or 1, so
+ * each per-axis loop is unrolled for its case. The logic and arithmetic
+ * are the same, operation for operation. */
+#define PAD_INLINE static inline __attribute__((always_inline))
+
 /* ---- receive ------------------------------------------------------------- */
 
-static void store(struct dx_tactile_pad *pad, unsigned i, const int32_t *raw)
+/* @p ax = pad->cfg.axes */
+PAD_INLINE void store(struct dx_tactile_pad *pad, unsigned i,
+		      const int32_t *raw, unsigned ax)
 {
 	struct dx_tactile_taxel_state *t = &pad->t[i];
-	unsigned ax = pad->cfg.axes;
 
 	for (unsigned a = 0; a < ax; a++) {
 		if (raw[a] != t->raw[a] || !t->ever)
@@ -409,11 +417,13 @@ DX_API int dx_tactile_pad_put(struct dx_tactile_pad *pad, unsigned taxel,
 			pad->rx.bad_value++;
 			return DX_ERANGE;
 		}
-	store(pad, taxel, raw);
+	store(pad, taxel, raw, pad->cfg.axes);
 	return 0;
 }
 
-static int rx_dexrt(struct dx_tactile_pad *pad, const struct dx_can_frame *f)
+/* @p ax = pad->cfg.axes */
+PAD_INLINE int rx_dexrt_ax(struct dx_tactile_pad *pad,
+			   const struct dx_can_frame *f, unsigned ax)
 {
 	struct dx_taxel_msg m;
 	unsigned diff;
@@ -432,11 +442,11 @@ static int rx_dexrt(struct dx_tactile_pad *pad, const struct dx_can_frame *f)
 		pad->rx.bad_format++;
 		return err;
 	}
-	if (m.axes != pad->cfg.axes || (unsigned)m.first + m.count > pad->n) {
+	if (m.axes != ax || (unsigned)m.first + m.count > pad->n) {
 		pad->rx.bad_format++;
 		return DX_EPROTO;
 	}
-	for (unsigned i = 0; i < (unsigned)m.count * m.axes; i++)
+	for (unsigned i = 0; i < (unsigned)m.count * ax; i++)
 		if (m.v[i] != DX_TAXEL_INVALID && !raw_ok(pad, m.v[i])) {
 			pad->rx.bad_value++;
 			return DX_ERANGE;
@@ -453,17 +463,24 @@ static int rx_dexrt(struct dx_tactile_pad *pad, const struct dx_can_frame *f)
 	for (unsigned k = 0; k < m.count; k++) {
 		int32_t raw[3];
 		bool bad = false;
-		for (unsigned a = 0; a < m.axes; a++) {
-			raw[a] = m.v[k * m.axes + a];
+		for (unsigned a = 0; a < ax; a++) {
+			raw[a] = m.v[k * ax + a];
 			bad |= raw[a] == DX_TAXEL_INVALID;
 		}
 		if (bad)
 			pad->rx.invalid++;
 		else
-			store(pad, m.first + k, raw);
+			store(pad, m.first + k, raw, ax);
 	}
 	pad->rx.frames++;
 	return 1;
+}
+
+static int rx_dexrt(struct dx_tactile_pad *pad, const struct dx_can_frame *f)
+{
+	if (pad->cfg.axes == 3)
+		return rx_dexrt_ax(pad, f, 3);
+	return rx_dexrt_ax(pad, f, 1);
 }
 
 static int rx_uskin(struct dx_tactile_pad *pad, const struct dx_can_frame *f)
@@ -501,7 +518,7 @@ static int rx_uskin(struct dx_tactile_pad *pad, const struct dx_can_frame *f)
 			return DX_ERANGE;
 		}
 	}
-	store(pad, taxel, raw);
+	store(pad, taxel, raw, pad->cfg.axes);
 	pad->rx.frames++;
 	return 1;
 }
@@ -564,12 +581,6 @@ DX_API int dx_tactile_pad_request(const struct dx_tactile_pad *pad,
 }
 
 /* ---- the cycle ----------------------------------------------------------- */
-
-/* The cycle's per-taxel helpers and its body take the number of axes as an
- * argument and are always inlined: dx_tactile_pad_update() calls the body
- * with a literal 3 or 1, so each per-axis loop is unrolled for its case.
- * The arithmetic is the same, operation for operation. */
-#define PAD_INLINE static inline __attribute__((always_inline))
 
 static float alpha(float hz, float dt)
 {
