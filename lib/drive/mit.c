@@ -205,22 +205,23 @@ DX_API double dx_mit_step(const struct dx_mit_model *m, unsigned which,
 	return (hi[k] - lo[k]) / (double)((1ul << bits) - 1u);
 }
 
-DX_API int dx_mit_encode_cmd(const struct dx_mit_addr *a,
-			     const struct dx_mit_cmd *c,
-			     struct dx_can_frame *f, unsigned *clamped)
+/* dx_mit_encode_cmd() for family @p fam (= a->model->family), after the
+ * NULL and family checks. Always inlined and called with each family as a
+ * literal: the field widths become constants (constant shifts and spans
+ * instead of table loads); the arithmetic is the same. */
+static inline __attribute__((always_inline)) int
+encode_cmd(const struct dx_mit_addr *a, const struct dx_mit_cmd *c,
+	   struct dx_can_frame *f, unsigned *clamped, enum dx_mit_family fam)
 {
-	const struct layout *l;
+	const struct layout *l = &layouts[fam];
 	double v[5], lo[5], hi[5];
 	uint32_t u[5];
 	unsigned cl = 0, pos = 0;
 
-	if (!fam_ok(a) || !c || !f)
-		return DX_EINVAL;
 	v[0] = c->pos, v[1] = c->vel, v[2] = c->kp, v[3] = c->kd, v[4] = c->tau;
 	for (int i = 0; i < 5; i++)
 		if (!dx_isfinite(v[i]))
 			return DX_ENOTFINITE;
-	l = &layouts[a->model->family];
 	ranges(a->model, lo, hi);
 	for (int i = 0; i < 5; i++) {
 		v[i] = dx__clampf(v[i], lo[i], hi[i], 1u << i, &cl);
@@ -231,11 +232,11 @@ DX_API int dx_mit_encode_cmd(const struct dx_mit_addr *a,
 	 * special frame (clear fault, enable, disable, set zero). Such a
 	 * command goes out with kd one quantisation step lower instead (not
 	 * a clamp: the value stays within one step of what was asked). */
-	if (a->model->family != DX_MIT_ROBSTRIDE && u[0] == 0xffff &&
+	if (fam != DX_MIT_ROBSTRIDE && u[0] == 0xffff &&
 	    u[1] == 0xfff && u[2] == 0xfff && u[3] == 0xfff &&
 	    u[4] >= 0xffb && u[4] <= 0xffe)
 		u[3]--;
-	if (a->model->family == DX_MIT_ROBSTRIDE) {
+	if (fam == DX_MIT_ROBSTRIDE) {
 		dx__frame_init(f, 1u << 24 | u[4] << 8 | a->id, DX_CAN_EXT, 8);
 		for (int i = 0; i < 4; i++)
 			put_bits(f->data, &pos, u[i], 16);
@@ -248,6 +249,22 @@ DX_API int dx_mit_encode_cmd(const struct dx_mit_addr *a,
 	if (clamped)
 		*clamped = cl;
 	return 0;
+}
+
+DX_API int dx_mit_encode_cmd(const struct dx_mit_addr *a,
+			     const struct dx_mit_cmd *c,
+			     struct dx_can_frame *f, unsigned *clamped)
+{
+	if (!fam_ok(a) || !c || !f)
+		return DX_EINVAL;
+	switch (a->model->family) {
+	case DX_MIT_CUBEMARS:
+		return encode_cmd(a, c, f, clamped, DX_MIT_CUBEMARS);
+	case DX_MIT_DAMIAO:
+		return encode_cmd(a, c, f, clamped, DX_MIT_DAMIAO);
+	default:
+		return encode_cmd(a, c, f, clamped, DX_MIT_ROBSTRIDE);
+	}
 }
 
 DX_API int dx_mit_encode_special(const struct dx_mit_addr *a,
@@ -434,22 +451,20 @@ DX_API int dx_dm_decode_mode_cmd(const struct dx_mit_addr *a,
 	return 0;
 }
 
-DX_API int dx_mit_decode_reply(const struct dx_mit_addr *a,
-			       const struct dx_can_frame *f,
-			       struct dx_mit_fb *fb)
+/* dx_mit_decode_reply() for family @p fam (= a->model->family), after
+ * the NULL and family checks; inlined per family as encode_cmd() is. */
+static inline __attribute__((always_inline)) int
+decode_reply(const struct dx_mit_addr *a, const struct dx_can_frame *f,
+	     struct dx_mit_fb *fb, enum dx_mit_family fam)
 {
-	const struct layout *l;
-	const struct dx_mit_model *m;
+	const struct layout *l = &layouts[fam];
+	const struct dx_mit_model *m = a->model;
 	double lo[5], hi[5];
 	unsigned pos = 8;
 	uint32_t up, uv, ut;
 
-	if (!fam_ok(a) || !f || !fb)
-		return DX_EINVAL;
-	m = a->model;
-	l = &layouts[m->family];
 	ranges(m, lo, hi);
-	if (m->family == DX_MIT_ROBSTRIDE) {
+	if (fam == DX_MIT_ROBSTRIDE) {
 		if (!(f->flags & DX_CAN_EXT) || (f->id >> 24) != 2)
 			return DX_EPROTO;
 		if (((f->id >> 8) & 0xff) != a->id || (f->id & 0xff) != a->master)
@@ -471,7 +486,7 @@ DX_API int dx_mit_decode_reply(const struct dx_mit_addr *a,
 			return DX_EPROTO;
 		if (f->len != 8)
 			return DX_EPROTO;
-		if (m->family == DX_MIT_CUBEMARS) {
+		if (fam == DX_MIT_CUBEMARS) {
 			if (f->data[0] != a->id)
 				return DX_ENOENT;
 			fb->id = f->data[0];
@@ -498,8 +513,24 @@ DX_API int dx_mit_decode_reply(const struct dx_mit_addr *a,
 	fb->pos = dx__u2f(up, lo[0], hi[0], l->fb_bits[0]);
 	fb->vel = dx__u2f(uv, lo[1], hi[1], l->fb_bits[1]);
 	fb->tau = dx__u2f(ut, lo[4], hi[4], l->fb_bits[2]);
-	fb->fault = dx_mit_fault_decode(m->family, fb->vendor_code);
+	fb->fault = dx_mit_fault_decode(fam, fb->vendor_code);
 	return 0;
+}
+
+DX_API int dx_mit_decode_reply(const struct dx_mit_addr *a,
+			       const struct dx_can_frame *f,
+			       struct dx_mit_fb *fb)
+{
+	if (!fam_ok(a) || !f || !fb)
+		return DX_EINVAL;
+	switch (a->model->family) {
+	case DX_MIT_CUBEMARS:
+		return decode_reply(a, f, fb, DX_MIT_CUBEMARS);
+	case DX_MIT_DAMIAO:
+		return decode_reply(a, f, fb, DX_MIT_DAMIAO);
+	default:
+		return decode_reply(a, f, fb, DX_MIT_ROBSTRIDE);
+	}
 }
 
 DX_API int dx_mit_decode_cmd(const struct dx_mit_addr *a,
