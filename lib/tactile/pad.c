@@ -891,37 +891,40 @@ PAD_INLINE int pad_cycle(struct dx_tactile_pad *pad, double dt_s,
 	if (pad->state != DX_TACTILE_RUNNING)
 		return 0;
 
-	/* Masked taxels take the mean of their nearest healthy neighbours
-	 * (the closest ring: on a grid the four edge neighbours, which bias
-	 * a pressure peak less than the diagonals would). */
+	/* One pass per taxel, in three steps. A masked taxel reads only
+	 * healthy taxels' filter outputs, which none of the steps changes, so
+	 * this is the same as three passes over the pad. */
 	for (unsigned i = 0; i < pad->n; i++) {
 		struct dx_tactile_taxel_state *t = &pad->t[i];
-		float acc[3] = {0, 0, 0}, ring = INFINITY;
-		unsigned h = 0;
-		if (!t->mask)
-			continue;
-		for (unsigned k = 0; k < t->n_nb; k++) {
-			const struct dx_tactile_taxel_state *u = &pad->t[t->nb[k]];
-			float d;
-			if (u->mask)
-				continue;
-			d = glm_vec3_distance(t->pos, (float *)u->pos);
-			if (d > 1.05f * ring)
-				break; /* neighbours are sorted by distance */
-			if (d < ring)
-				ring = d;
-			for (unsigned a = 0; a < ax; a++)
-				acc[a] += u->lp[a];
-			h++;
-		}
-		for (unsigned a = 0; a < ax; a++)
-			t->lp[a] = h ? acc[a] / (float)h : 0.0f;
-		t->energy = 0;
-	}
 
-	/* Activation with hysteresis and debounce. */
-	for (unsigned i = 0; i < pad->n; i++) {
-		struct dx_tactile_taxel_state *t = &pad->t[i];
+		/* Masked taxels take the mean of their nearest healthy
+		 * neighbours (the closest ring: on a grid the four edge
+		 * neighbours, which bias a pressure peak less than the
+		 * diagonals would). */
+		if (t->mask) {
+			float acc[3] = {0, 0, 0}, ring = INFINITY;
+			unsigned h = 0;
+			for (unsigned k = 0; k < t->n_nb; k++) {
+				const struct dx_tactile_taxel_state *u =
+					&pad->t[t->nb[k]];
+				float d;
+				if (u->mask)
+					continue;
+				d = glm_vec3_distance(t->pos, (float *)u->pos);
+				if (d > 1.05f * ring)
+					break; /* sorted by distance */
+				if (d < ring)
+					ring = d;
+				for (unsigned a = 0; a < ax; a++)
+					acc[a] += u->lp[a];
+				h++;
+			}
+			for (unsigned a = 0; a < ax; a++)
+				t->lp[a] = h ? acc[a] / (float)h : 0.0f;
+			t->energy = 0;
+		}
+
+		/* Activation with hysteresis and debounce. */
 		t->p = ax == 3 ? t->lp[2] : t->lp[0];
 		t->label = -1;
 		if (!t->active ? t->p > p->on_n : t->p < p->off_n) {
@@ -933,20 +936,17 @@ PAD_INLINE int pad_cycle(struct dx_tactile_pad *pad, double dt_s,
 			t->deb = 0;
 		}
 		any |= t->active;
-	}
 
-	/* Baseline (see struct dx_tactile_params): predict at the drift
-	 * rate, correct only while nothing touches the pad and the taxel is
-	 * close to its baseline, so a slow press is not eaten. */
-	for (unsigned i = 0; i < pad->n; i++) {
-		struct dx_tactile_taxel_state *t = &pad->t[i];
-		if (t->mask)
-			continue;
-		for (unsigned a = 0; a < ax; a++)
-			t->base[a] += t->slope[a] * dt;
+		/* Baseline (see struct dx_tactile_params): predict at the
+		 * drift rate here; below, correct only while nothing touches
+		 * the pad and the taxel is close to its baseline, so a slow
+		 * press is not eaten. */
+		if (!t->mask)
+			for (unsigned a = 0; a < ax; a++)
+				t->base[a] += t->slope[a] * dt;
 	}
 	if (!any && !pad->prev_contact) {
-		float k = 1.0f - expf(-dt / p->drift_tau_s);
+		float k = k_drift; /* 1 - exp(-dt / drift_tau_s) */
 		float ka = k * (2.0f - k), kb = k * k / dt;
 		double period = 0.25 * p->drift_tau_s;
 		bool snap = pad->n_snap == 0 ||
