@@ -1,0 +1,846 @@
+/* SPDX-License-Identifier: MIT */
+/* Soak test: examples/hand16.yaml (16 MIT drives on 8 CAN FD simbus buses,
+ * 4 tactile pads) run in real time at 1 kHz for a long time with random
+ * targets and random bus faults, then checked for slow failures:
+ *
+ *  - memory: resident pages (/proc/self/statm) after warm-up and at the
+ *    end may differ by at most SOAK_RSS_SLACK pages;
+ *  - deadline drift: missed deadlines plus overruns of the control loop per
+ *    minute in the last quarter of the run may not exceed twice those of the
+ *    first quarter plus SOAK_DRIFT_SLACK per minute (a busy host gives
+ *    both quarters the same noise; a leak of time per cycle shows as growth);
+ *  - no unexplained frame losses: every reply the exchange missed must be
+ *    accounted for by an injected fault (see account() for the rules);
+ *  - every latched supervisor reaction is cleared by DX_TARGET_RECOVER.
+ *
+ * Threads: the controller (dx_rt_loop on CLOCK_MONOTONIC, SCHED_FIFO when
+ * permitted), the devices (virtual drives and pads answering on the same
+ * buses, real-time clock mode, polled every 100 us) and the main thread
+ * (targets, faults, fault records, sampling). The program is a benchmark
+ * (bench/meson.build runs it with --quick for a few seconds, where the
+ * checks are printed but not enforced); tools/soak runs it for an hour and
+ * exits non-zero when a check fails.
+ *
+ * Usage: soak [--quick] [--json PATH] [--duration SECONDS] [--seed N] */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <dexrt/can.h>
+#include <dexrt/drive.h>
+#include <dexrt/hand.h>
+#include <dexrt/rt.h>
+#include <dexrt/sim.h>
+#include <dexrt/simbus.h>
+#include <dexrt/simpad.h>
+
+#include "bench.h"
+#include "bench-urdf.h"
+
+#define NBUS 8
+#define DPB 2  /* drives per bus */
+#define NPAD 4 /* one pad on each finger's "a" bus */
+#define SOAK_RSS_SLACK 2       /* pages */
+#define SOAK_DRIFT_SLACK 6.0   /* deadline misses per minute */
+#define DEV_PERIOD_NS 100000   /* devices poll every 100 us */
+/* A device reply sent later than this after its command ended on the wire
+ * may miss the 900 us reply deadline of hand16.yaml: two 8-byte classic
+ * frames at 1 Mbit/s (~130 us each) and a 48-byte pad frame may queue ahead
+ * of it on the bus. Such replies are counted as "late (host)". */
+#define LATE_BUDGET_NS 500000
+
+static const char *const bus_suffix[NBUS] = {
+	"index-a", "index-b", "middle-a", "middle-b",
+	"ring-a",  "ring-b",  "thumb-a",  "thumb-b"};
+
+static const struct dx_can_opts bus_opts = {
+	.fd = true, .bitrate = 1000000, .data_bitrate = 8000000};
+static const struct dx_simbus_opts bus_sopts = {.clock = DX_SIMBUS_CLOCK_REAL};
+
+enum req { REQ_NONE = 0, REQ_TIPS, REQ_STATS };
+
+struct soak {
+	char busname[NBUS][64];
+	struct dx_hand_config *cfg;
+	struct dx_hand *hand;
+	unsigned nj;
+	double lo[DX_HAND_MAX_JOINTS], hi[DX_HAND_MAX_JOINTS];
+	/* devices */
+	struct dx_can *dev_can[NBUS], *pad_can[NPAD];
+	struct dx_vdrive drives[NBUS][DPB];
+	uint32_t cmd_id[NBUS][DPB], reply_id[NBUS][DPB];
+	struct dx_simpad pad[NPAD];
+	atomic_bool mute[NBUS][DPB];
+	atomic_uint_fast64_t muted_replies; /* replies swallowed while muted */
+	atomic_uint_fast64_t late_replies;  /* sent after LATE_BUDGET_NS */
+	atomic_uint_fast64_t dev_errors;
+	struct dx_hist dev_lag; /* command end of frame to reply send, ns */
+	/* controller */
+	struct dx_rt_loop loop;
+	bool fifo_ctl, fifo_dev;
+	int mlock_rc;
+	int fifo_err;
+	atomic_bool stop_ctl, stop_dev;
+	atomic_uint_fast64_t ctl_cycles, ctl_late; /* late = missed + overruns */
+	atomic_uint_fast64_t cycle_errors;
+	atomic_int req;          /* enum req, set by main, cleared by ctl */
+	double tips[DX_HAND_MAX_TIPS][3];
+	struct dx_hand_stats stats;
+	/* injection records */
+	uint64_t inj_drop, inj_corrupt, inj_delay, inj_mute_ms;
+	unsigned n_drop, n_corrupt, n_delay, n_mute;
+	uint64_t targets_sent[5], targets_busy;
+	/* supervisor */
+	enum dx_hand_reaction react[DX_HAND_MAX_JOINTS];
+	uint64_t records, latched, recover_sent, recovered, not_recovered;
+	uint64_t rng;
+};
+
+static uint64_t rng_next(uint64_t *s)
+{
+	/* xorshift64* (Vigna, "An experimental exploration of Marsaglia's
+	 * xorshift generators, scrambled", 2016) */
+	uint64_t x = *s;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * UINT64_C(2685821657736338717);
+}
+
+static double uni(struct soak *s)
+{
+	return (double)(rng_next(&s->rng) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static unsigned pick(struct soak *s, unsigned n)
+{
+	return (unsigned)(rng_next(&s->rng) % n);
+}
+
+static long rss_pages(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long size = -1, res = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld %ld", &size, &res) != 2)
+		res = -1;
+	fclose(f);
+	return res;
+}
+
+static void sleep_ns(int64_t ns)
+{
+	struct timespec ts = dx_ns_to_timespec(ns);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* ---- set-up ------------------------------------------------------------- */
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* hand16.yaml with bus names private to this process */
+static char *config_text(const char *exdir, const char *prefix)
+{
+	char path[600], *text, *out, *o;
+	const char *p, *key = "simbus:hand16-";
+	size_t cap;
+
+	snprintf(path, sizeof(path), "%s/hand16.yaml", exdir);
+	text = slurp(path);
+	if (!text)
+		return NULL;
+	cap = strlen(text) * 2 + 1024;
+	out = malloc(cap);
+	if (!out) {
+		free(text);
+		return NULL;
+	}
+	o = out;
+	for (p = text; *p;) {
+		const char *hit = strstr(p, key);
+		size_t n = hit ? (size_t)(hit - p) : strlen(p);
+		memcpy(o, p, n);
+		o += n;
+		if (!hit)
+			break;
+		o += sprintf(o, "simbus:%s-", prefix);
+		p = hit + strlen(key);
+	}
+	*o = '\0';
+	free(text);
+	return out;
+}
+
+static int devices_up(struct soak *s)
+{
+	const struct dx_hand_config *cfg = s->cfg;
+	int rc;
+
+	for (int b = 0; b < NBUS; b++) {
+		unsigned n = 0;
+
+		rc = dx_simbus_open(&s->dev_can[b], s->busname[b], &bus_opts,
+				    &bus_sopts);
+		if (rc)
+			return rc;
+		for (unsigned i = 0; i < cfg->actuators_count; i++) {
+			const struct dx_hand_actuator_config *a = &cfg->actuators[i];
+			struct dx_drive_desc d = {.proto = DX_DRIVE_MIT};
+
+			if (strcmp(a->bus, cfg->buses[b].name) != 0)
+				continue;
+			if (n >= DPB || strcmp(a->protocol, "mit") != 0)
+				return DX_ECONFIG;
+			d.model = dx_mit_model_find(a->model);
+			d.id = (uint8_t)a->id;
+			d.master = (uint8_t)(a->id + 0x10);
+			rc = dx_vdrive_init(&s->drives[b][n], &d);
+			if (rc)
+				return rc;
+			s->cmd_id[b][n] = d.id;
+			s->reply_id[b][n] = d.master;
+			n++;
+		}
+		if (n != DPB)
+			return DX_ECONFIG;
+		if (b % 2 == 0) {
+			struct dx_simpad_config pc;
+			int f = b / 2;
+
+			/* geometry as the pads of hand16.yaml */
+			dx_simpad_config_default(&pc, DX_TACTILE_PROTO_DEXRT);
+			pc.board = (uint32_t)(f + 1);
+			pc.axes = 1;
+			pc.rows = pc.cols = 4;
+			pc.pitch = 0.0035f;
+			pc.origin[1] = -0.006f;
+			pc.origin[2] = 0.013f;
+			pc.normal[1] = -1.0f;
+			pc.counts_per_n = 1000.0f;
+			pc.fd = true;
+			rc = dx_simpad_init(&s->pad[f], &pc);
+			if (!rc)
+				rc = dx_simbus_open(&s->pad_can[f], s->busname[b],
+						    &bus_opts, &bus_sopts);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* ---- threads ----------------------------------------------------------- */
+
+/* Serves the drives and pads of every bus: what arrived since the last
+ * poll is answered at once, then the drive models advance to now. */
+static void *device_thread(void *arg)
+{
+	struct soak *s = arg;
+	struct dx_can_frame in[64], out[64], tmp[DX_VDRIVE_MAX_OUT];
+	int64_t next = dx_time_now_ns(), last = next;
+
+	s->fifo_dev = dx_rt_set_fifo(70) == 0;
+	dx_rt_prefault_stack(64 * 1024);
+	while (!atomic_load(&s->stop_dev)) {
+		int64_t now = dx_time_now_ns();
+		double dt = (double)(now - last) * 1e-9;
+
+		for (int b = 0; b < NBUS; b++) {
+			for (unsigned guard = 0; guard < 16; guard++) {
+				int n = dx_can_recv(s->dev_can[b], in, DX_ARRAY_SIZE(in));
+				size_t no = 0;
+
+				if (n <= 0)
+					break;
+				for (int k = 0; k < n; k++)
+					for (int i = 0; i < DPB; i++) {
+						int m = dx_vdrive_handle(&s->drives[b][i], &in[k],
+									 tmp, DX_ARRAY_SIZE(tmp));
+						if (m <= 0)
+							continue;
+						if (atomic_load(&s->mute[b][i])) {
+							/* the drive took the command; its
+							 * replies never reach the wire */
+							atomic_fetch_add(&s->muted_replies,
+									 (uint64_t)m);
+							continue;
+						}
+						if (in[k].ts_ns > 0) {
+							int64_t lag = dx_time_now_ns() - in[k].ts_ns;
+							dx_hist_add(&s->dev_lag, lag);
+							if (lag > LATE_BUDGET_NS)
+								atomic_fetch_add(&s->late_replies,
+										 (uint64_t)m);
+						}
+						for (int j = 0; j < m && no < DX_ARRAY_SIZE(out); j++)
+							out[no++] = tmp[j];
+					}
+				if (no && dx_can_send(s->dev_can[b], out, no) != (int)no)
+					atomic_fetch_add(&s->dev_errors, 1);
+			}
+			for (int i = 0; i < DPB; i++) {
+				int m = dx_vdrive_step(&s->drives[b][i], dt, tmp,
+						       DX_ARRAY_SIZE(tmp));
+				if (m > 0 && !atomic_load(&s->mute[b][i]) &&
+				    dx_can_send(s->dev_can[b], tmp, (size_t)m) != m)
+					atomic_fetch_add(&s->dev_errors, 1);
+			}
+		}
+		for (int f = 0; f < NPAD; f++) {
+			dx_simpad_step(&s->pad[f], dt);
+			for (unsigned guard = 0; guard < 16; guard++) {
+				int n = dx_can_recv(s->pad_can[f], in, DX_ARRAY_SIZE(in));
+				if (n <= 0)
+					break;
+				for (int k = 0; k < n; k++) {
+					int m = dx_simpad_handle(&s->pad[f], &in[k], out,
+								 DX_ARRAY_SIZE(out));
+					if (m > 0 && dx_can_send(s->pad_can[f], out,
+								 (size_t)m) != m)
+						atomic_fetch_add(&s->dev_errors, 1);
+				}
+			}
+		}
+		last = now;
+		next += DEV_PERIOD_NS;
+		if (next < dx_time_now_ns())
+			next = dx_time_now_ns() + DEV_PERIOD_NS;
+		{
+			struct timespec ts = dx_ns_to_timespec(next);
+			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
+					       NULL) == EINTR)
+				;
+		}
+	}
+	return NULL;
+}
+
+/* The control cycle; between cycles it answers the main thread's requests
+ * for data that only the cycle's thread may read. */
+static void *control_thread(void *arg)
+{
+	struct soak *s = arg;
+	int rc = dx_rt_set_fifo(80);
+
+	s->fifo_ctl = rc == 0;
+	dx_rt_prefault_stack(64 * 1024);
+	if (rc)
+		s->fifo_err = rc;
+	while (!atomic_load(&s->stop_ctl)) {
+		int r;
+
+		dx_rt_loop_wait(&s->loop);
+		if (dx_hand_cycle(s->hand, dx_time_now_ns()) < 0)
+			atomic_fetch_add(&s->cycle_errors, 1);
+		atomic_store(&s->ctl_cycles, s->loop.cycles);
+		atomic_store(&s->ctl_late, s->loop.missed + s->loop.overruns);
+		r = atomic_load(&s->req);
+		if (r == REQ_TIPS) {
+			for (unsigned t = 0; t < dx_hand_ntips(s->hand) &&
+					     t < DX_HAND_MAX_TIPS; t++)
+				dx_hand_tip_position(s->hand, t, s->tips[t]);
+			atomic_store(&s->req, REQ_NONE);
+		} else if (r == REQ_STATS) {
+			dx_hand_get_stats(s->hand, &s->stats);
+			atomic_store(&s->req, REQ_NONE);
+		}
+	}
+	return NULL;
+}
+
+/* Asks the control thread for @p r and waits for it (bounded). */
+static bool request(struct soak *s, enum req r)
+{
+	atomic_store(&s->req, (int)r);
+	for (int k = 0; k < 2000; k++) {
+		if (atomic_load(&s->req) == REQ_NONE)
+			return true;
+		sleep_ns(DX_NS_PER_MS);
+	}
+	atomic_store(&s->req, REQ_NONE);
+	return false;
+}
+
+/* ---- targets and faults (main thread) ------------------------------------ */
+
+static void drain_faults(struct soak *s)
+{
+	struct dx_hand_fault f;
+
+	while (dx_hand_fault_pop(s->hand, &f) == 0) {
+		s->records++;
+		if (f.joint < 0 || f.joint >= (int)s->nj)
+			continue;
+		if (f.reaction >= DX_REACT_HOLD && s->react[f.joint] < DX_REACT_HOLD)
+			s->latched++;
+		s->react[f.joint] = f.reaction;
+	}
+}
+
+static void drain_telemetry(struct soak *s)
+{
+	struct dx_hand_telemetry t;
+
+	for (unsigned k = 0; k < 4096 && dx_hand_telemetry_pop(s->hand, &t) == 0; k++)
+		;
+}
+
+/* Sleeps @p ms milliseconds, draining records and telemetry every 10 ms. */
+static void wait_ms(struct soak *s, int64_t ms)
+{
+	for (int64_t t = 0; t < ms; t += 10) {
+		sleep_ns((ms - t < 10 ? ms - t : 10) * DX_NS_PER_MS);
+		drain_faults(s);
+		drain_telemetry(s);
+	}
+}
+
+static void send(struct soak *s, const struct dx_hand_target *t)
+{
+	if (dx_hand_send(s->hand, t) == 0)
+		s->targets_sent[t->kind < 5 ? t->kind : 0]++;
+	else
+		s->targets_busy++;
+}
+
+static void random_target(struct soak *s)
+{
+	struct dx_hand_target t;
+	unsigned what = pick(s, 10);
+
+	memset(&t, 0, sizeof(t));
+	if (what < 5) {
+		/* a posture inside the limits, 10 % off each end */
+		t.kind = DX_TARGET_JOINTS;
+		for (unsigned j = 0; j < s->nj; j++) {
+			double m = 0.1 * (s->hi[j] - s->lo[j]);
+			t.mask |= 1u << j;
+			t.q[j] = s->lo[j] + m + uni(s) * (s->hi[j] - s->lo[j] - 2 * m);
+		}
+	} else if (what < 7) {
+		/* one fingertip moved up to 5 mm from where it is */
+		unsigned tip = pick(s, dx_hand_ntips(s->hand));
+		if (!request(s, REQ_TIPS))
+			return;
+		t.kind = DX_TARGET_TIPS;
+		t.mask = 1u << tip;
+		for (int a = 0; a < 3; a++)
+			t.tip[tip][a] = s->tips[tip][a] + (uni(s) - 0.5) * 0.01;
+	} else if (what < 9) {
+		t.kind = DX_TARGET_GRASP;
+		t.grasp = (enum dx_grasp)pick(s, 4);
+		t.force = 0.5 + uni(s);
+	} else {
+		t.kind = DX_TARGET_HOME;
+	}
+	send(s, &t);
+}
+
+/* Which of the bounded fault list runs, and on which frame ID. */
+enum fault { F_DROP, F_CORRUPT, F_MUTE, F_DELAY, F_COUNT };
+
+/* Runs one random fault to its end (the main thread sleeps meanwhile,
+ * draining records), then sends RECOVER and checks, from the fault
+ * records, that no joint stays in hold or worse. */
+static void random_fault(struct soak *s)
+{
+	enum fault k = (enum fault)pick(s, F_COUNT);
+	unsigned b = pick(s, NBUS), i = pick(s, DPB);
+	struct dx_hand_target rec = {.kind = DX_TARGET_RECOVER};
+	bool recovered = true;
+
+	if (k == F_MUTE) {
+		int64_t ms = 50 + pick(s, 451);
+		atomic_store(&s->mute[b][i], true);
+		wait_ms(s, ms);
+		atomic_store(&s->mute[b][i], false);
+		s->inj_mute_ms += (uint64_t)ms;
+		s->n_mute++;
+	} else {
+		struct dx_simbus_fault f = {
+			.id = pick(s, 2) ? s->cmd_id[b][i] : s->reply_id[b][i],
+			.mask = DX_CAN_SFF_MASK, .node = -1,
+		};
+		int h, left = 0;
+
+		f.kind = k == F_DROP ? DX_SIMBUS_FAULT_DROP
+			 : k == F_CORRUPT ? DX_SIMBUS_FAULT_CORRUPT
+					  : DX_SIMBUS_FAULT_DELAY;
+		/* corrupt at most 5: the sender's TX error counter rises by 8
+		 * per error (ISO 11898-1:2015, 12.1.4) and must stay far from
+		 * bus-off (256); a thousand good frames per second bring it
+		 * back down between faults */
+		f.count = (int32_t)(1 + pick(s, k == F_DELAY ? 20 : 5));
+		/* delays short enough for the reply deadline */
+		if (k == F_DELAY)
+			f.delay_ns = (int64_t)(20 + pick(s, 81)) * DX_NS_PER_US;
+		h = dx_simbus_fault_add(s->dev_can[b], &f);
+		if (h < 0) {
+			atomic_fetch_add(&s->dev_errors, 1);
+			return;
+		}
+		for (int t = 0; t < 200; t++) {
+			left = dx_simbus_fault_remaining(s->dev_can[b], h);
+			if (left <= 0)
+				break;
+			wait_ms(s, 5);
+		}
+		dx_simbus_fault_remove(s->dev_can[b], h);
+		left = left > 0 ? left : 0;
+		if (k == F_DROP) {
+			s->inj_drop += (uint64_t)(f.count - left);
+			s->n_drop++;
+		} else if (k == F_CORRUPT) {
+			s->inj_corrupt += (uint64_t)(f.count - left);
+			s->n_corrupt++;
+		} else {
+			s->inj_delay += (uint64_t)(f.count - left);
+			s->n_delay++;
+		}
+	}
+	/* let the last missing replies be counted, then recover */
+	wait_ms(s, 20);
+	send(s, &rec);
+	s->recover_sent++;
+	wait_ms(s, 300);
+	for (unsigned j = 0; j < s->nj; j++)
+		if (s->react[j] >= DX_REACT_HOLD)
+			recovered = false;
+	if (recovered)
+		s->recovered++;
+	else
+		s->not_recovered++;
+}
+
+/* ---- main -------------------------------------------------------------- */
+
+static void pr_hist(const char *name, const struct dx_hist *h)
+{
+	struct dx_hist_summary m;
+
+	dx_hist_summarize(h, &m);
+	printf("  %-22s n=%llu min %.1f p50 %.1f p90 %.1f p99 %.1f p99.9 %.1f "
+	       "max %.1f us\n",
+	       name, (unsigned long long)m.count, m.min / 1e3, m.p50 / 1e3,
+	       m.p90 / 1e3, m.p99 / 1e3, m.p999 / 1e3, m.max / 1e3);
+}
+
+static int check(const char *what, bool ok, int *fails)
+{
+	printf("  [%s] %s\n", ok ? "ok" : "FAIL", what);
+	if (!ok)
+		(*fails)++;
+	return ok;
+}
+
+int main(int argc, char **argv)
+{
+	static struct soak S;
+	struct soak *s = &S;
+	struct dxb bench;
+	struct dx_hand_config_error e;
+	struct dx_rt_loop_config lc = {.period_ns = DX_NS_PER_MS};
+	/* telemetry is drained every 10 ms: room for 10 samples and more */
+	struct dx_hand_opts hopts = {.ring_depth = 256};
+	char exdir[520], urdf[500], prefix[32], *yaml, line[200];
+	pthread_t ctl, dev;
+	double duration = 3600.0, warm;
+	int64_t t0, t_end, next_target, next_fault, now;
+	long rss_warm = -1, rss_end;
+	uint64_t late_q[2] = {0, 0}, late_mark = 0, cyc_mark = 0;
+	bool warm_done = false, q1_done = false, q3_done = false;
+	uint64_t missed_warm = 0;
+	int fails = 0, rc, i;
+
+	i = dxb_init(&bench, argc, argv);
+	s->rng = 0x9e3779b97f4a7c15ull;
+	for (; i < argc; i++) {
+		if (strcmp(argv[i], "--duration") == 0 && i + 1 < argc)
+			duration = atof(argv[++i]);
+		else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
+			s->rng = strtoull(argv[++i], NULL, 0) | 1;
+		else {
+			fprintf(stderr, "usage: %s [--quick] [--json PATH] "
+					"[--duration SECONDS] [--seed N]\n", argv[0]);
+			return 2;
+		}
+	}
+	if (bench.quick)
+		duration = 4.0;
+	if (!(duration >= 4.0)) {
+		fprintf(stderr, "soak: duration must be at least 4 s\n");
+		return 2;
+	}
+	if (dxb_urdf_dir(urdf, sizeof(urdf)) != 0) {
+		printf("# examples/urdf not found: set DX_EXAMPLES_DIR\n");
+		return 0;
+	}
+	if (snprintf(exdir, sizeof(exdir), "%s/..", urdf) >= (int)sizeof(exdir)) {
+		fprintf(stderr, "soak: path too long\n");
+		return 1;
+	}
+	snprintf(prefix, sizeof(prefix), "soak%d", (int)getpid());
+	for (int b = 0; b < NBUS; b++)
+		snprintf(s->busname[b], sizeof(s->busname[b]), "%s-%s", prefix,
+			 bus_suffix[b]);
+	yaml = config_text(exdir, prefix);
+	if (!yaml) {
+		fprintf(stderr, "soak: cannot read %s/hand16.yaml\n", exdir);
+		return 1;
+	}
+	rc = dx_hand_config_load_string(yaml, strlen(yaml), "hand16.yaml", exdir,
+					&s->cfg, &e);
+	free(yaml);
+	if (rc) {
+		fprintf(stderr, "soak: %s\n", e.msg);
+		return 1;
+	}
+	rc = devices_up(s);
+	if (rc) {
+		fprintf(stderr, "soak: devices: %s\n", dx_strerror(rc));
+		return 1;
+	}
+	rc = dx_hand_init(&s->hand, s->cfg, &hopts, &e);
+	if (rc) {
+		fprintf(stderr, "soak: hand: %s\n", e.msg);
+		return 1;
+	}
+	s->nj = dx_hand_njoints(s->hand);
+	for (unsigned j = 0; j < s->nj; j++) {
+		s->lo[j] = s->hi[j] = 0;
+		for (unsigned a = 0; a < s->cfg->actuators_count; a++) {
+			const struct dx_hand_actuator_config *ac = &s->cfg->actuators[a];
+			if (ac->joint && strcmp(ac->joint, dx_hand_joint_name(s->hand, j)) == 0) {
+				s->lo[j] = ac->limits.position[0];
+				s->hi[j] = ac->limits.position[1];
+			}
+		}
+	}
+	dx_hist_reset(&s->dev_lag);
+	/* all pages resident and locked from here on, so resident memory only
+	 * grows when something is allocated (not when a page is first touched,
+	 * e.g. a simbus ring filling for the first time) */
+	s->mlock_rc = dx_rt_lock_memory();
+	dx_rt_loop_init(&s->loop, &lc);
+	pthread_create(&dev, NULL, device_thread, s);
+	sleep_ns(20 * DX_NS_PER_MS);
+	lc.start_ns = dx_time_now_ns() + 5 * DX_NS_PER_MS;
+	dx_rt_loop_init(&s->loop, &lc);
+	pthread_create(&ctl, NULL, control_thread, s);
+
+	warm = duration * 0.05 < 2.0 ? 2.0 : duration * 0.05;
+	if (warm > 60.0)
+		warm = 60.0;
+	t0 = dx_time_now_ns();
+	t_end = t0 + (int64_t)(duration * 1e9);
+	/* targets every 2..5 s and faults every 5..15 s (quick: 0.3..0.8 s
+	 * and 0.5..1.0 s); faults start after the warm-up */
+	next_target = t0 + (int64_t)(0.5e9);
+	next_fault = t0 + (int64_t)(warm * 1e9);
+	{
+		struct dx_hand_target t = {.kind = DX_TARGET_HOME};
+		send(s, &t);
+	}
+	while ((now = dx_time_now_ns()) < t_end) {
+		double el = (double)(now - t0) * 1e-9;
+
+		drain_faults(s);
+		drain_telemetry(s);
+		if (!warm_done && el >= warm) {
+			/* warm-up: every path (targets of each kind, faults
+			 * excepted) has run; memory from here on is steady */
+			if (request(s, REQ_STATS))
+				missed_warm = s->stats.replies_missed;
+			rss_warm = rss_pages();
+			warm_done = true;
+		}
+		if (!q1_done && el >= duration * 0.25) {
+			late_q[0] = atomic_load(&s->ctl_late);
+			q1_done = true;
+		}
+		if (!q3_done && el >= duration * 0.75) {
+			late_mark = atomic_load(&s->ctl_late);
+			cyc_mark = atomic_load(&s->ctl_cycles);
+			q3_done = true;
+		}
+		if (now >= next_target) {
+			random_target(s);
+			next_target = dx_time_now_ns() +
+				      (int64_t)((bench.quick ? 0.3 + 0.5 * uni(s)
+							     : 2.0 + 3.0 * uni(s)) * 1e9);
+		}
+		if (warm_done && now >= next_fault &&
+		    now < t_end - (int64_t)(bench.quick ? 0.5e9 : 2e9)) {
+			random_fault(s);
+			next_fault = dx_time_now_ns() +
+				     (int64_t)((bench.quick ? 0.5 + 0.5 * uni(s)
+							    : 5.0 + 10.0 * uni(s)) * 1e9);
+		}
+		sleep_ns(10 * DX_NS_PER_MS);
+	}
+	late_q[1] = atomic_load(&s->ctl_late) - late_mark;
+	(void)cyc_mark;
+	rss_end = rss_pages();
+	request(s, REQ_STATS);
+	atomic_store(&s->stop_ctl, true);
+	pthread_join(ctl, NULL);
+	/* give the last replies time to land before stopping the devices */
+	sleep_ns(5 * DX_NS_PER_MS);
+	atomic_store(&s->stop_dev, true);
+	pthread_join(dev, NULL);
+	drain_faults(s);
+
+	{
+		/* Accounting of the replies the exchange missed. Every MIT
+		 * command gets exactly one reply, and one drive has at most one
+		 * command per cycle, so:
+		 *  - a dropped or corrupted frame (the command: no reply comes;
+		 *    the reply itself: it never arrives) is one missed reply;
+		 *  - each command a muted drive swallowed is one missed reply
+		 *    (the device thread counts them exactly);
+		 *  these are the injected losses, a lower bound ("must").
+		 *  Possible but not certain misses ("may"): frames delayed by
+		 *  the delay rule (20-100 us, normally within the deadline) and
+		 *  replies the device thread sent more than LATE_BUDGET_NS after
+		 *  the command (host scheduling, not a loss on the bus).
+		 *  A miss beyond must + may is an unexplained loss. Counting
+		 *  starts after the warm-up (start-up is not a fault). */
+		struct dx_hand_stats *st = &s->stats;
+		uint64_t missed = st->replies_missed - missed_warm;
+		uint64_t must = s->inj_drop + s->inj_corrupt +
+				atomic_load(&s->muted_replies);
+		uint64_t may = s->inj_delay + atomic_load(&s->late_replies);
+		double qmin = duration / 4.0 / 60.0;
+		double r1 = (double)late_q[0] / qmin, r4 = (double)late_q[1] / qmin;
+		uint64_t cycles = atomic_load(&s->ctl_cycles);
+
+		printf("\nsoak: hand16, %u joints, %.0f s at 1 kHz, seed-driven random "
+		       "targets and faults\n", s->nj, duration);
+		printf("  scheduling: controller %s, devices %s%s\n",
+		       s->fifo_ctl ? "SCHED_FIFO 80" : "SCHED_OTHER",
+		       s->fifo_dev ? "SCHED_FIFO 70" : "SCHED_OTHER",
+		       s->fifo_ctl ? "" : " (SCHED_FIFO not permitted here)");
+		printf("  memory locking: %s\n",
+		       s->mlock_rc == 0 ? "mlockall" : dx_strerror(s->mlock_rc));
+		printf("  cycles %llu (expected %.0f), missed deadlines %llu, "
+		       "overruns %llu, cycle errors %llu\n",
+		       (unsigned long long)cycles, duration * 1000.0,
+		       (unsigned long long)s->loop.missed,
+		       (unsigned long long)s->loop.overruns,
+		       (unsigned long long)atomic_load(&s->cycle_errors));
+		pr_hist("wake-up latency", &s->loop.latency);
+		pr_hist("cycle time", &s->loop.duration);
+		pr_hist("device reply lag", &s->dev_lag);
+		printf("  targets sent: joints %llu, tips %llu, grasp %llu, home %llu, "
+		       "recover %llu; ring full %llu; applied %llu, refused %llu, "
+		       "IK failures %llu\n",
+		       (unsigned long long)s->targets_sent[DX_TARGET_JOINTS],
+		       (unsigned long long)s->targets_sent[DX_TARGET_TIPS],
+		       (unsigned long long)s->targets_sent[DX_TARGET_GRASP],
+		       (unsigned long long)s->targets_sent[DX_TARGET_HOME],
+		       (unsigned long long)s->recover_sent,
+		       (unsigned long long)s->targets_busy,
+		       (unsigned long long)st->targets_applied,
+		       (unsigned long long)st->targets_refused,
+		       (unsigned long long)st->ik_failures);
+		printf("  faults injected: drop %u (%llu frames), corrupt %u (%llu "
+		       "frames), mute %u (%llu ms, %llu replies swallowed), "
+		       "delay %u (%llu frames)\n",
+		       s->n_drop, (unsigned long long)s->inj_drop, s->n_corrupt,
+		       (unsigned long long)s->inj_corrupt, s->n_mute,
+		       (unsigned long long)s->inj_mute_ms,
+		       (unsigned long long)atomic_load(&s->muted_replies),
+		       s->n_delay, (unsigned long long)s->inj_delay);
+		printf("  replies missed after warm-up %llu: injected %llu, may "
+		       "(delay %llu + late host %llu) %llu, unexplained %llu\n",
+		       (unsigned long long)missed, (unsigned long long)must,
+		       (unsigned long long)s->inj_delay,
+		       (unsigned long long)atomic_load(&s->late_replies),
+		       (unsigned long long)may,
+		       (unsigned long long)(missed > must + may ? missed - must - may : 0));
+		printf("  supervisor: %llu records, %llu latched reactions, "
+		       "recovered after %llu of %llu faults; telemetry dropped %llu, "
+		       "fault records dropped %llu; device errors %llu\n",
+		       (unsigned long long)s->records, (unsigned long long)s->latched,
+		       (unsigned long long)s->recovered,
+		       (unsigned long long)(s->recovered + s->not_recovered),
+		       (unsigned long long)st->telemetry_dropped,
+		       (unsigned long long)st->faults_dropped,
+		       (unsigned long long)atomic_load(&s->dev_errors));
+		printf("  memory: %ld resident pages after warm-up (%.0f s), %ld at "
+		       "the end\n", rss_warm, warm, rss_end);
+		printf("  deadline misses+overruns per minute: first quarter %.2f, "
+		       "last quarter %.2f\n", r1, r4);
+		printf("checks%s:\n", bench.quick ? " (reported, not enforced with --quick)" : "");
+		snprintf(line, sizeof(line), "memory growth %ld pages <= %d",
+			 rss_end - rss_warm, SOAK_RSS_SLACK);
+		check(line, rss_warm > 0 && rss_end - rss_warm <= SOAK_RSS_SLACK, &fails);
+		snprintf(line, sizeof(line),
+			 "no deadline drift: last quarter %.2f/min <= 2 x %.2f + %.0f",
+			 r4, r1, SOAK_DRIFT_SLACK);
+		check(line, r4 <= 2.0 * r1 + SOAK_DRIFT_SLACK, &fails);
+		snprintf(line, sizeof(line),
+			 "no unexplained losses: missed %llu <= injected %llu + may %llu",
+			 (unsigned long long)missed, (unsigned long long)must,
+			 (unsigned long long)may);
+		check(line, missed <= must + may, &fails);
+		snprintf(line, sizeof(line),
+			 "injected losses seen: missed %llu >= injected %llu",
+			 (unsigned long long)missed, (unsigned long long)must);
+		check(line, missed >= must, &fails);
+		check("every fault recovered", s->not_recovered == 0, &fails);
+		check("no device or cycle errors",
+		      atomic_load(&s->dev_errors) == 0 &&
+			      atomic_load(&s->cycle_errors) == 0, &fails);
+
+		dxb_header(&bench);
+		dxb_report(&bench, "soak wake-up latency", &s->loop.latency, NULL);
+		dxb_report(&bench, "soak cycle time", &s->loop.duration, NULL);
+		dxb_report_value(&bench, "soak replies missed unexplained",
+				 (double)(missed > must + may ? missed - must - may : 0),
+				 "frames", NULL);
+		dxb_report_value(&bench, "soak memory growth",
+				 (double)(rss_end - rss_warm), "pages", NULL);
+	}
+
+	dx_hand_free(s->hand);
+	for (int f = 0; f < NPAD; f++)
+		dx_can_close(s->pad_can[f]);
+	for (int b = 0; b < NBUS; b++) {
+		dx_can_close(s->dev_can[b]);
+		dx_simbus_unlink(s->busname[b]);
+	}
+	dx_hand_config_free(s->cfg);
+	printf("soak: %s\n", fails ? "FAILED" : "passed");
+	return fails && !bench.quick ? 1 : 0;
+}
