@@ -19,6 +19,7 @@
 #include <dexrt/busload.h>
 
 #include "hand-priv.h"
+#include "kin/kin-priv.h"
 
 #define FIELD(buf, ...) (snprintf(buf, sizeof(buf), __VA_ARGS__), buf)
 
@@ -1181,23 +1182,69 @@ static void update_tactile(struct dx_hand *h, double dt)
 	struct dx_fusion_contact outc[DX_FUSION_MAX_FINGERS];
 	double jac[DX_FUSION_MAX_FINGERS][3 * DX_FUSION_MAX_JOINTS];
 	double dtau[DX_FUSION_MAX_FINGERS][DX_FUSION_MAX_JOINTS];
+	bool jac_ok[DX_FUSION_MAX_FINGERS] = {false};
+	bool posed[HAND_MAX_PADS] = {false};
 	unsigned nf = h->ntips < DX_FUSION_MAX_FINGERS ? h->ntips
 						       : DX_FUSION_MAX_FINGERS;
 
 	/* Gravity needs every link; the pads only their own links, which a
-	 * chain per pad gives for a fraction of the cost. */
+	 * chain per pad gives for a fraction of the cost (below, after the
+	 * fingertip Jacobians, which give most of them for free). */
 	if (h->gravity_on) {
 		dx_kin_fk_all(h->model, h->q_model, h->link_pose);
 		update_gravity(h);
-	} else {
-		for (unsigned p = 0; p < h->np; p++) {
-			double qc[64];
-			const struct dx_kin_chain *c = h->pad[p].chain;
-			if (!c || dx_kin_chain_nvars(c) > 64)
-				continue;
-			dx_kin_chain_gather(c, h->q_model, qc);
-			dx_kin_chain_fk(c, qc, &h->link_pose[h->pad[p].link]);
+	}
+	/* torque channel: Jacobian at the fingertip (linear rows) and the
+	 * measured joint torques minus the model's torque for free motion.
+	 * The model term is the gravity torque when gravity compensation is
+	 * on (no inertia model in the cycle yet), which holds for the
+	 * quasi-static phase of a grasp; while the finger accelerates the
+	 * estimate is biased and the filter leans on the pad. */
+	for (unsigned t = 0; t < nf; t++) {
+		struct hand_tip *tp = &h->tip[t];
+		const struct dx_kin_chain *c = tp->chain;
+		const struct hand_pad *hp = tp->pad >= 0 ? &h->pad[tp->pad] : NULL;
+		unsigned nv = dx_kin_chain_nvars(c);
+		double qc[64], J[6 * 64];
+		struct dx_kin_pose tip_pose, head;
+		bool pad_head;
+		int rc;
+
+		if (nv > 64 || tp->nj == 0)
+			continue;
+		/* The finger's pad on its last link (the tip a fixed frame on
+		 * that link): the Jacobian's evaluation passes through the
+		 * pad link's pose, the same bits the pad's own chain would
+		 * give (dx__chain_is_head), so that chain is not evaluated. */
+		pad_head = hp && hp->chain && !h->gravity_on &&
+			   dx__chain_is_head(hp->chain, c);
+		dx_kin_chain_gather(c, h->q_model, qc);
+		if (pad_head)
+			rc = dx__chain_jacobian_head(c, qc, J, &tip_pose, &head);
+		else
+			rc = dx_kin_chain_jacobian(c, qc, J, &tip_pose);
+		if (rc)
+			continue;
+		if (pad_head) {
+			h->link_pose[hp->link] = head;
+			posed[tp->pad] = true;
 		}
+		for (unsigned r = 0; r < 3; r++)
+			for (unsigned k = 0; k < tp->nj; k++)
+				jac[t][r * tp->nj + k] = J[r * nv + tp->chain_pos[k]];
+		for (unsigned k = 0; k < tp->nj; k++) {
+			unsigned j = tp->joint[k];
+			dtau[t][k] = h->js[j].tau - h->tau_g[j];
+		}
+		jac_ok[t] = true;
+	}
+	for (unsigned p = 0; p < h->np && !h->gravity_on; p++) {
+		double qc[64];
+		const struct dx_kin_chain *c = h->pad[p].chain;
+		if (posed[p] || !c || dx_kin_chain_nvars(c) > 64)
+			continue;
+		dx_kin_chain_gather(c, h->q_model, qc);
+		dx_kin_chain_fk(c, qc, &h->link_pose[h->pad[p].link]);
 	}
 	for (unsigned p = 0; p < h->np; p++) {
 		struct hand_pad *hp = &h->pad[p];
@@ -1217,10 +1264,6 @@ static void update_tactile(struct dx_hand *h, double dt)
 	memset(in, 0, sizeof(in));
 	for (unsigned t = 0; t < nf; t++) {
 		struct hand_tip *tp = &h->tip[t];
-		const struct dx_kin_chain *c = tp->chain;
-		unsigned nv = dx_kin_chain_nvars(c);
-		double qc[64], J[6 * 64];
-		struct dx_kin_pose tip_pose;
 
 		if (tp->pad >= 0) {
 			const struct dx_tactile_result *r = &h->pad[tp->pad].res;
@@ -1239,28 +1282,10 @@ static void update_tactile(struct dx_hand *h, double dt)
 				in[t].pad_confidence = 1.0;
 			}
 		}
-		/* torque channel: Jacobian at the fingertip (linear rows) and
-		 * the measured joint torques minus the model's torque for free
-		 * motion. The model term is the gravity torque when gravity
-		 * compensation is on (no inertia model in the cycle yet),
-		 * which holds for the quasi-static phase of a grasp; while
-		 * the finger accelerates the estimate is biased and the filter
-		 * leans on the pad. */
-		if (nv <= 64 && tp->nj > 0) {
-			dx_kin_chain_gather(c, h->q_model, qc);
-			if (dx_kin_chain_jacobian(c, qc, J, &tip_pose) == 0) {
-				for (unsigned r = 0; r < 3; r++)
-					for (unsigned k = 0; k < tp->nj; k++)
-						jac[t][r * tp->nj + k] =
-							J[r * nv + tp->chain_pos[k]];
-				for (unsigned k = 0; k < tp->nj; k++) {
-					unsigned j = tp->joint[k];
-					dtau[t][k] = h->js[j].tau - h->tau_g[j];
-				}
-				in[t].n_joints = tp->nj;
-				in[t].jac = jac[t];
-				in[t].dtau = dtau[t];
-			}
+		if (jac_ok[t]) {
+			in[t].n_joints = tp->nj;
+			in[t].jac = jac[t];
+			in[t].dtau = dtau[t];
 		}
 	}
 	/* A finger with a NaN input keeps its state and the others are

@@ -333,9 +333,12 @@ void dx_kin_chain_scatter(const struct dx_kin_chain *c, const double *q_chain,
 		r6 = a_, r7 = b_, r8 = c_;                                    \
 	} while (0)
 
+/* @p pre, when not NULL, receives the pose after the last moving joint
+ * (before the trailing fixed joints). */
 static inline __attribute__((always_inline)) void
 chain_eval(const struct dx_kin_chain *c, const double *q,
-	   struct dx_kin_pose *out, double *J, unsigned ldj)
+	   struct dx_kin_pose *out, double *J, unsigned ldj,
+	   struct dx_kin_pose *pre)
 {
 	double r0 = 1, r1 = 0, r2 = 0, r3 = 0, r4 = 1, r5 = 0, r6 = 0, r7 = 0,
 	       r8 = 1;
@@ -438,6 +441,12 @@ chain_eval(const struct dx_kin_chain *c, const double *q,
 			MULM(Rj);
 		}
 		}
+	}
+	if (pre) {
+		pre->R[0] = r0, pre->R[1] = r1, pre->R[2] = r2;
+		pre->R[3] = r3, pre->R[4] = r4, pre->R[5] = r5;
+		pre->R[6] = r6, pre->R[7] = r7, pre->R[8] = r8;
+		pre->p[0] = p0, pre->p[1] = p1, pre->p[2] = p2;
 	}
 	if (!c->tip_identity) {
 		const double *tp = c->tip_tf.p;
@@ -556,9 +565,9 @@ void dx__chain_eval(const struct dx_kin_chain *c, const double *q,
 	if (c->nsteps > CHAIN_MAX)
 		chain_eval_long(c, q, out, J, ldj);
 	else if (J)
-		chain_eval(c, q, out, J, ldj);
+		chain_eval(c, q, out, J, ldj, NULL);
 	else
-		chain_eval(c, q, out, NULL, 0);
+		chain_eval(c, q, out, NULL, 0, NULL);
 }
 
 static bool finite_vec(const double *q, unsigned n)
@@ -584,6 +593,28 @@ int dx_kin_chain_jacobian(const struct dx_kin_chain *c, const double *q,
 	if (!finite_vec(q, c->nv))
 		return DX_ENOTFINITE;
 	dx__chain_eval(c, q, pose, J, c->nv);
+	return 0;
+}
+
+bool dx__chain_is_head(const struct dx_kin_chain *a,
+		       const struct dx_kin_chain *b)
+{
+	return a->model == b->model && a->base == b->base &&
+	       a->nsteps == b->nsteps && a->nsteps <= CHAIN_MAX &&
+	       a->tip_identity && a->nv == b->nv &&
+	       memcmp(a->var_model, b->var_model, a->nv * sizeof(int)) == 0 &&
+	       memcmp(a->steps, b->steps, a->nsteps * sizeof(*a->steps)) == 0;
+}
+
+int dx__chain_jacobian_head(const struct dx_kin_chain *c, const double *q,
+			    double *J, struct dx_kin_pose *pose,
+			    struct dx_kin_pose *head)
+{
+	if (c->nsteps > CHAIN_MAX)
+		return DX_ENOTSUP;
+	if (!finite_vec(q, c->nv))
+		return DX_ENOTFINITE;
+	chain_eval(c, q, pose, J, c->nv, head);
 	return 0;
 }
 

@@ -122,4 +122,17 @@ void dx__kin_seterr(struct dx_kin_error *err, int code, unsigned line,
 void dx__chain_eval(const struct dx_kin_chain *c, const double *q,
 		    struct dx_kin_pose *out, double *J, unsigned ldj);
 
+/* Whether chain @p a ends where chain @p b's moving joints end: the same
+ * base, moving joints and variables, no fixed joints after a's last
+ * moving joint (b may have some). dx__chain_jacobian_head() on @p b then
+ * gives @p a's pose, bit for bit what dx_kin_chain_fk() on @p a gives
+ * (the same operations on the same values). */
+bool dx__chain_is_head(const struct dx_kin_chain *a,
+		       const struct dx_kin_chain *b);
+/* dx_kin_chain_jacobian() that also returns the pose after the last moving
+ * joint in @p head; DX_ENOTSUP for a chain longer than the fast path's. */
+int dx__chain_jacobian_head(const struct dx_kin_chain *c, const double *q,
+			    double *J, struct dx_kin_pose *pose,
+			    struct dx_kin_pose *head);
+
 #endif
