@@ -5,7 +5,12 @@
  * subscriber process takes each sample on a waitset and records
  * receive time - source timestamp (both CLOCK_REALTIME via dds_time() on
  * this one host). Also the cost of one dds_write() on the publishing
- * thread, which is what the bridge thread spends per published sample.
+ * thread, and the bridge's own cost per control cycle: the 16-joint hand
+ * (examples/hand16.yaml, no transport) runs its update once per iteration,
+ * which pushes one telemetry sample, and the thread CPU time of one
+ * dx_bridge_poll() (drain, decimate to 100 Hz, publish to a subscriber
+ * process) is recorded. The real-time thread's added cost is nil by
+ * construction: it only pushes to its telemetry ring, bridge or not.
  * Cyclone runs on loopback only (multicast off, lo, peer 127.0.0.1) unless
  * CYCLONEDDS_URI is already set.
  *
@@ -20,10 +25,13 @@
 
 #include <dds/dds.h>
 
+#include <dexrt/bridge.h>
 #include <dexrt/core.h>
+#include <dexrt/hand.h>
 #include <dexrt/rt.h>
 
 #include "bench.h"
+#include "bench-urdf.h"
 #include "sensor_msgs.h"
 
 #define NJ 16
@@ -86,6 +94,100 @@ static int subscriber(int domain, const char *topic, uint64_t n, int fd)
 	}
 	dds_delete(pp);
 	return write(fd, &r, sizeof(r)) == (ssize_t)sizeof(r) ? 0 : 1;
+}
+
+static int64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * DX_NS_PER_S + ts.tv_nsec;
+}
+
+/* The bridge's CPU time per control cycle, with a subscriber process. */
+static void bridge_cost(const struct dxb *b, int domain, uint64_t n)
+{
+	struct dx_hand_config *cfg = NULL;
+	struct dx_hand_config_error e;
+	struct dx_hand_opts o = {.no_transport = true};
+	struct dx_hand *h = NULL;
+	struct dx_bridge *br = NULL;
+	struct dx_bridge_config bc = {.joint_state_div = 10};
+	struct dx_bridge_stats st;
+	struct dx_hist cost;
+	struct result r;
+	char urdf[512], path[600], ns[32], topic[64], extra[128];
+	int fds[2];
+	pid_t child;
+
+	if (dxb_urdf_dir(urdf, sizeof(urdf)) != 0) {
+		printf("# examples/urdf not found (DX_EXAMPLES_DIR): no bridge cost\n");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/../hand16.yaml", urdf);
+	if (dx_hand_config_load(path, &cfg, &e) != 0 ||
+	    dx_hand_init(&h, cfg, &o, &e) != 0) {
+		printf("# %s\n", e.msg);
+		dx_hand_config_free(cfg);
+		return;
+	}
+	snprintf(ns, sizeof(ns), "bcost_%d", (int)getpid());
+	snprintf(topic, sizeof(topic), "rt/%s/joint_states", ns);
+	bc.ns = ns;
+	bc.domain = (uint32_t)domain;
+	bc.topics = DX_BRIDGE_JOINT_STATES | DX_BRIDGE_DIAGNOSTICS;
+	if (pipe(fds) != 0)
+		goto out;
+	/* fork before DDS starts its threads in this process */
+	child = fork();
+	if (child == 0) {
+		close(fds[0]);
+		_exit(subscriber(domain, topic, n / 10, fds[1]));
+	}
+	close(fds[1]);
+	if (dx_bridge_create(&br, h, cfg, &bc) != 0) {
+		printf("# bridge setup failed\n");
+		if (child > 0) {
+			kill(child, SIGTERM);
+			waitpid(child, NULL, 0);
+		}
+		close(fds[0]);
+		goto out;
+	}
+	dds_sleepfor(DDS_MSECS(1500)); /* discovery */
+	dx_hist_reset(&cost);
+	for (uint64_t k = 0; k < n; k++) {
+		int64_t t0;
+
+		dx_hand_update(h, dx_time_now_ns());
+		t0 = thread_cpu_ns();
+		dx_bridge_poll(br, 0);
+		dx_hist_add(&cost, thread_cpu_ns() - t0);
+		if (k % 10 == 9)
+			dds_sleepfor(DDS_MSECS(10)); /* 1 kHz on average */
+	}
+	dx_bridge_get_stats(br, &st);
+	memset(&r, 0, sizeof(r));
+	if (child > 0) {
+		if (read(fds[0], &r, sizeof(r)) != (ssize_t)sizeof(r))
+			printf("# no result from the subscriber\n");
+		waitpid(child, NULL, 0);
+	}
+	close(fds[0]);
+	snprintf(extra, sizeof(extra),
+		 "\"joints\":16,\"decimation\":10,\"published\":%llu,"
+		 "\"received\":%llu",
+		 (unsigned long long)st.joint_states,
+		 (unsigned long long)r.received);
+	dxb_report(b, "bridge-cpu-per-cycle", &cost, extra);
+	dxb_report_value(b, "bridge-joint-states-received",
+			 st.joint_states ? (double)r.received / (double)st.joint_states
+					 : 0.0,
+			 "ratio", extra);
+out:
+	dx_bridge_free(br);
+	dx_hand_free(h);
+	dx_hand_config_free(cfg);
 }
 
 int main(int argc, char **argv)
@@ -180,6 +282,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench-bridge: no result from the subscriber\n");
 	waitpid(child, &st, 0);
 	dds_delete(pp);
+	/* Cyclone down completely before the next part forks */
+	dds_delete(DDS_CYCLONEDDS_HANDLE);
 
 	dxb_header(&b);
 	snprintf(extra, sizeof(extra),
@@ -190,5 +294,6 @@ int main(int argc, char **argv)
 	dxb_report_value(&b, "dds-joint-states-received",
 			 n ? (double)r.received / (double)n : 0.0, "ratio",
 			 extra);
+	bridge_cost(&b, domain, b.quick ? 2000 : 20000);
 	return 0;
 }
