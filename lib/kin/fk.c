@@ -72,32 +72,27 @@ static void classify_origin(struct dx__kin_step *s)
  * below 5e-17 there),
  * then the quadrant. About 2 ulp, several times cheaper than libm's sin and
  * cos; arguments beyond 1e5 rad or non-finite go to libm. */
-static inline __attribute__((always_inline)) void
-fast_sincos(double x, double *s, double *c)
-{
-	static const double pio2_1 = 1.57079632673412561417e+00;
-	static const double pio2_1t = 6.07710050650619224932e-11;
-	double k, r, r2, sn, cs;
-	long q, ki;
+#define PIO2_1 1.57079632673412561417e+00
+#define PIO2_1T 6.07710050650619224932e-11
+/* round to nearest by truncation (no libm call without SSE4.1) */
+#define QUADRANT_INDEX(x)                                                     \
+	((long)((x) * 0.63661977236758134308 + ((x) >= 0 ? 0.5 : -0.5)))
+/* The two series, written once for the scalar and the two-lane forms. */
+#define SIN_SERIES(r, r2)                                                     \
+	((r) * (1.0 + (r2) * (-1.0 / 6 + (r2) * (1.0 / 120 +                  \
+	 (r2) * (-1.0 / 5040 + (r2) * (1.0 / 362880 +                         \
+	 (r2) * (-1.0 / 39916800 + (r2) * (1.0 / 6227020800.0 +              \
+	 (r2) * (-1.0 / 1307674368000.0)))))))))
+#define COS_SERIES(r2)                                                        \
+	(1.0 + (r2) * (-0.5 + (r2) * (1.0 / 24 + (r2) * (-1.0 / 720 +          \
+	 (r2) * (1.0 / 40320 + (r2) * (-1.0 / 3628800 +                       \
+	 (r2) * (1.0 / 479001600 + (r2) * (-1.0 / 87178291200.0 +             \
+	 (r2) * (1.0 / 20922789888000.0)))))))))
 
-	if (!(fabs(x) < 1e5)) {
-		sincos(x, s, c);
-		return;
-	}
-	/* round to nearest by truncation (no libm call without SSE4.1) */
-	ki = (long)(x * 0.63661977236758134308 + (x >= 0 ? 0.5 : -0.5));
-	k = (double)ki;
-	r = (x - k * pio2_1) - k * pio2_1t;
-	r2 = r * r;
-	sn = r * (1.0 + r2 * (-1.0 / 6 + r2 * (1.0 / 120 + r2 * (-1.0 / 5040 +
-	     r2 * (1.0 / 362880 + r2 * (-1.0 / 39916800 +
-	     r2 * (1.0 / 6227020800.0 + r2 * (-1.0 / 1307674368000.0))))))));
-	cs = 1.0 + r2 * (-0.5 + r2 * (1.0 / 24 + r2 * (-1.0 / 720 +
-	     r2 * (1.0 / 40320 + r2 * (-1.0 / 3628800 +
-	     r2 * (1.0 / 479001600 + r2 * (-1.0 / 87178291200.0 +
-	     r2 * (1.0 / 20922789888000.0))))))));
-	q = ki & 3;
-	switch (q) {
+static inline __attribute__((always_inline)) void
+quadrant(long ki, double sn, double cs, double *s, double *c)
+{
+	switch (ki & 3) {
 	case 0:
 		*s = sn;
 		*c = cs;
@@ -114,6 +109,52 @@ fast_sincos(double x, double *s, double *c)
 		*s = -cs;
 		*c = sn;
 	}
+}
+
+static inline __attribute__((always_inline)) void
+fast_sincos(double x, double *s, double *c)
+{
+	double k, r, r2;
+	long ki;
+
+	if (!(fabs(x) < 1e5)) {
+		sincos(x, s, c);
+		return;
+	}
+	ki = QUADRANT_INDEX(x);
+	k = (double)ki;
+	r = (x - k * PIO2_1) - k * PIO2_1T;
+	r2 = r * r;
+	quadrant(ki, SIN_SERIES(r, r2), COS_SERIES(r2), s, c);
+}
+
+/* fast_sincos of two arguments at once: the same operations, each done on
+ * a pair of doubles (SSE2 lanes round exactly as the scalar operations),
+ * so the results are bit for bit those of fast_sincos. */
+typedef double v2d __attribute__((vector_size(16)));
+
+static inline __attribute__((always_inline)) void
+fast_sincos2(double x0, double x1, double *s0, double *c0, double *s1,
+	     double *c1)
+{
+	v2d x, k, r, r2, sn, cs;
+	long k0, k1;
+
+	if (!(fabs(x0) < 1e5) || !(fabs(x1) < 1e5)) {
+		fast_sincos(x0, s0, c0);
+		fast_sincos(x1, s1, c1);
+		return;
+	}
+	k0 = QUADRANT_INDEX(x0);
+	k1 = QUADRANT_INDEX(x1);
+	x = (v2d){x0, x1};
+	k = (v2d){(double)k0, (double)k1};
+	r = (x - k * PIO2_1) - k * PIO2_1T;
+	r2 = r * r;
+	sn = SIN_SERIES(r, r2);
+	cs = COS_SERIES(r2);
+	quadrant(k0, sn[0], cs[0], s0, c0);
+	quadrant(k1, sn[1], cs[1], s1, c1);
 }
 
 void dx__sincos(double x, double *s, double *c)
@@ -354,8 +395,13 @@ chain_eval(const struct dx_kin_chain *c, const double *q,
 		const struct dx__kin_step *s = &c->steps[k];
 
 		vs[k] = s->mult * q[s->qi] + s->offset;
-		fast_sincos(vs[k], &sn[k], &cs[k]);
 	}
+	for (unsigned k = 0; k + 1 < c->nsteps; k += 2)
+		fast_sincos2(vs[k], vs[k + 1], &sn[k], &cs[k], &sn[k + 1],
+			     &cs[k + 1]);
+	if (c->nsteps & 1)
+		fast_sincos(vs[c->nsteps - 1], &sn[c->nsteps - 1],
+			    &cs[c->nsteps - 1]);
 	for (unsigned k = 0; k < c->nsteps; k++) {
 		const struct dx__kin_step *s = &c->steps[k];
 		double si = sn[k], co = cs[k];
