@@ -109,6 +109,8 @@ struct soak {
 	/* supervisor */
 	enum dx_hand_reaction react[DX_HAND_MAX_JOINTS];
 	uint64_t records, latched, recover_sent, recovered, not_recovered;
+	bool in_fault;           /* a fault window is open (main thread) */
+	uint64_t latched_outside; /* latched outside fault windows (host) */
 	uint64_t rng;
 };
 
@@ -421,8 +423,10 @@ static void drain_faults(struct soak *s)
 		s->records++;
 		if (f.joint < 0 || f.joint >= (int)s->nj)
 			continue;
-		if (f.reaction >= DX_REACT_HOLD && s->react[f.joint] < DX_REACT_HOLD)
+		if (f.reaction >= DX_REACT_HOLD && s->react[f.joint] < DX_REACT_HOLD) {
 			s->latched++;
+			s->latched_outside += !s->in_fault;
+		}
 		s->react[f.joint] = f.reaction;
 	}
 }
@@ -508,6 +512,7 @@ static void random_fault(struct soak *s)
 	uint64_t m0 = 0, l0 = atomic_load(&s->late_replies);
 	bool have0 = request(s, REQ_STATS);
 
+	s->in_fault = true;
 	if (have0)
 		m0 = s->stats.replies_missed;
 	if (k == F_MUTE) {
@@ -538,6 +543,7 @@ static void random_fault(struct soak *s)
 		h = dx_simbus_fault_add(s->dev_can[b], &f);
 		if (h < 0) {
 			atomic_fetch_add(&s->dev_errors, 1);
+			s->in_fault = false;
 			return;
 		}
 		for (int t = 0; t < 200; t++) {
@@ -570,6 +576,7 @@ static void random_fault(struct soak *s)
 	if (have0 && request(s, REQ_STATS))
 		s->kind_missed[k] += s->stats.replies_missed - m0;
 	s->kind_late[k] += atomic_load(&s->late_replies) - l0;
+	s->in_fault = false;
 	if (recovered)
 		s->recovered++;
 	else
@@ -842,6 +849,14 @@ int main(int argc, char **argv)
 		       (unsigned long long)st->telemetry_dropped,
 		       (unsigned long long)st->faults_dropped,
 		       (unsigned long long)atomic_load(&s->dev_errors));
+		{
+			unsigned held = 0;
+			for (unsigned j = 0; j < s->nj; j++)
+				held += s->react[j] >= DX_REACT_HOLD;
+			printf("  reactions latched outside fault windows (host "
+			       "stalls): %llu; joints in hold or worse at the end: %u\n",
+			       (unsigned long long)s->latched_outside, held);
+		}
 		printf("  memory: %ld resident pages after warm-up (%.0f s), %ld at "
 		       "the end\n", rss_warm, warm, rss_end);
 		printf("  deadline misses+overruns per minute: first quarter %.2f, "
