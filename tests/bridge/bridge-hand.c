@@ -4,6 +4,8 @@
  * drives served by a runner thread, the hand cycling at 500 Hz on the
  * monotonic clock, and the DDS bridge on its own thread. Runs until SIGTERM
  * or RUN_S seconds, then prints its counters and final joint positions.
+ * SIGUSR1 unplugs the drives (their runner stops answering), so the hand
+ * loses the links and reports faults.
  *
  *   bridge-hand NAMESPACE DOMAIN RUN_S SRCDIR
  */
@@ -23,7 +25,13 @@
 #include <dexrt/sim.h>
 #include <dexrt/simbus.h>
 
-static volatile sig_atomic_t quit;
+static volatile sig_atomic_t quit, unplug;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	unplug = 1;
+}
 
 static void on_term(int sig)
 {
@@ -67,6 +75,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
+	signal(SIGUSR1, on_usr1);
 	run_s = atof(argv[3]);
 	snprintf(bus, sizeof(bus), "br%d", (int)getpid());
 	if (hand2_yaml(argv[4], bus, yaml, sizeof(yaml)) != 0) {
@@ -127,6 +136,11 @@ int main(int argc, char **argv)
 	n = (uint64_t)(run_s * 500.0);
 	for (uint64_t k = 0; k < n && !quit; k++) {
 		struct timespec ts;
+
+		if (unplug == 1) {
+			dx_vdrive_runner_stop(&run);
+			unplug = 2;
+		}
 
 		dx_rt_loop_wait(&loop);
 		clock_gettime(CLOCK_MONOTONIC, &ts);

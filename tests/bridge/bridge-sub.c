@@ -8,6 +8,11 @@
  * command rejections (level ERROR) and a bridge status (level OK).
  *
  *   bridge-sub NS DOMAIN TIMEOUT_S READY_FILE A0 A1 Q0 Q1 TOL NREJ
+ *
+ * With --fault instead: waits for a fault diagnostic of a joint (name
+ * NS/joint/..., level ERROR) and exits 0 when one arrives.
+ *
+ *   bridge-sub --fault NS DOMAIN TIMEOUT_S READY_FILE
  */
 #include <math.h>
 #include <stdio.h>
@@ -21,6 +26,68 @@
 
 #define MAXS 16
 
+static int wait_fault(char **argv)
+{
+	dds_entity_t pp, tp, rd;
+	dds_qos_t *q = dds_create_qos();
+	dds_time_t end = dds_time() + DDS_SECS(atoi(argv[3]));
+	char prefix[160];
+	bool ready = false;
+
+	pp = dds_create_participant((dds_domainid_t)atoi(argv[2]), NULL, NULL);
+	tp = dds_create_topic(pp, &diagnostic_msgs_msg_dds__DiagnosticArray__desc,
+			      "rt/diagnostics", NULL, NULL);
+	dds_qset_reliability(q, DDS_RELIABILITY_RELIABLE, DDS_SECS(1));
+	dds_qset_history(q, DDS_HISTORY_KEEP_ALL, 0);
+	rd = dds_create_reader(pp, tp, q, NULL);
+	dds_delete_qos(q);
+	if (pp < 0 || rd < 0)
+		return 1;
+	snprintf(prefix, sizeof(prefix), "%s/joint/", argv[1]);
+	while (dds_time() < end) {
+		void *smp[MAXS] = {NULL};
+		dds_sample_info_t info[MAXS];
+		int n;
+
+		if (!ready) {
+			dds_subscription_matched_status_t a;
+
+			dds_get_subscription_matched_status(rd, &a);
+			if (a.current_count > 0) {
+				FILE *f = fopen(argv[4], "w");
+
+				if (f)
+					fclose(f);
+				ready = true;
+			}
+		}
+		dds_sleepfor(DDS_MSECS(20));
+		n = dds_take(rd, smp, info, MAXS, MAXS);
+		for (int i = 0; i < n; i++) {
+			const diagnostic_msgs_msg_dds__DiagnosticArray_ *m = smp[i];
+
+			for (uint32_t k = 0; info[i].valid_data && k < m->status._length; k++) {
+				const diagnostic_msgs_msg_dds__DiagnosticStatus_ *s =
+					&m->status._buffer[k];
+
+				if (strncmp(s->name, prefix, strlen(prefix)) == 0 &&
+				    s->level == diagnostic_msgs_msg_dds__DiagnosticStatus_Constants_ERROR) {
+					printf("bridge-sub: fault: %s: %s (%u values)\n",
+					       s->name, s->message, s->values._length);
+					dds_return_loan(rd, smp, n);
+					dds_delete(pp);
+					return 0;
+				}
+			}
+		}
+		if (n > 0)
+			dds_return_loan(rd, smp, n);
+	}
+	printf("bridge-sub: no joint fault diagnostic\n");
+	dds_delete(pp);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	dds_entity_t pp, tjs, tdg, rjs, rdg, ws;
@@ -31,6 +98,8 @@ int main(int argc, char **argv)
 	bool ready = false, at_a = false, followed = false;
 	dds_time_t end;
 
+	if (argc == 6 && strcmp(argv[1], "--fault") == 0)
+		return wait_fault(argv + 1);
 	if (argc != 11) {
 		fprintf(stderr, "usage: bridge-sub NS DOMAIN TIMEOUT_S READY_FILE A0 A1 Q0 Q1 TOL NREJ\n");
 		return 2;

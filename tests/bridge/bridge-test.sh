@@ -39,6 +39,21 @@ done
 cat "$TMP/pub.log"
 wait "$SUB_PID"; SUB_RC=$?
 SUB_PID=
+[ $SUB_RC -eq 0 ] || fail "subscriber did not see what it expected"
+# Unplug the drives: the hand loses the links and the bridge reports it.
+"$B/bridge-sub" --fault "$NS" "$DOMAIN" 10 "$TMP/ready2" > "$TMP/fault.log" 2>&1 &
+SUB_PID=$!
+i=0
+while [ ! -e "$TMP/ready2" ]; do
+	i=$((i + 1))
+	[ $i -gt 100 ] && fail "the fault subscriber never matched"
+	sleep 0.1
+done
+kill -USR1 "$HAND_PID"
+wait "$SUB_PID"; FAULT_RC=$?
+SUB_PID=
+cat "$TMP/fault.log"
+[ $FAULT_RC -eq 0 ] || fail "no fault diagnostic after the drives were unplugged"
 kill -TERM "$HAND_PID"
 wait "$HAND_PID"; HAND_RC=$?
 HAND_PID=
