@@ -8,7 +8,7 @@ DX_DEPS=(
 	libcglm-dev libsocketcan-dev check liborocos-kdl-dev libcyaml-dev
 	libexpat1-dev libyaml-dev libmujoco-dev cyclonedds-dev cyclonedds-tools
 	user-mode-linux can-utils iproute2
-	rt-tests gnuplot-nox doxygen clang valgrind
+	rt-tests gnuplot-nox doxygen clang libclang-rt-14-dev valgrind
 )
 
 dx_missing=()
