@@ -11,6 +11,8 @@
 #include <dexrt/kin.h>
 
 #include "dx-check.h"
+#define KIN_UTIL_SEED 777
+#include "kin-util.h"
 
 /* Allocation counting for the real-time check: the test program's own
  * malloc family forwards to glibc's and counts. Not under AddressSanitizer
@@ -63,30 +65,6 @@ void free(void *p)
 #define POS_OK 1e-5
 #define ROT_OK 1e-4
 
-static uint64_t rng = 777;
-
-static double urand(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	z ^= z >> 31;
-	return (double)(z >> 11) * 0x1.0p-53;
-}
-
-static struct dx_kin_model *load(const char *name)
-{
-	const char *d = getenv("DX_EXAMPLES_DIR");
-	char path[512];
-	struct dx_kin_model *m = NULL;
-	struct dx_kin_error err;
-
-	snprintf(path, sizeof(path), "%s/urdf/%s", d ? d : "examples", name);
-	ck_assert_msg(dx_kin_model_load_file(path, &m, &err) == 0, "%s",
-		      err.msg);
-	return m;
-}
 
 static void random_in_limits(const struct dx_kin_model *m, double *q)
 {

@@ -12,31 +12,9 @@
 #include <dexrt/kin.h>
 
 #include "dx-check.h"
+#define KIN_UTIL_SEED 99
+#include "kin-util.h"
 
-static uint64_t rng = 99;
-
-static double urand(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	z ^= z >> 31;
-	return (double)(z >> 11) * 0x1.0p-53;
-}
-
-static struct dx_kin_model *load(const char *name)
-{
-	const char *d = getenv("DX_EXAMPLES_DIR");
-	char path[512];
-	struct dx_kin_model *m = NULL;
-	struct dx_kin_error err;
-
-	snprintf(path, sizeof(path), "%s/urdf/%s", d ? d : "examples", name);
-	ck_assert_msg(dx_kin_model_load_file(path, &m, &err) == 0, "%s",
-		      err.msg);
-	return m;
-}
 
 /* Runs n targets through a KDL solver from a seed near the answer; returns
  * how many answers FK confirms (position 1e-5 m, rotation 1e-4 rad). */
