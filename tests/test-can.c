@@ -54,6 +54,9 @@ START_TEST(test_frame_check)
 	ck_assert_int_eq(dx_can_frame_check(&f), DX_EINVAL);
 	f.flags = DX_CAN_ERR | DX_CAN_FD;
 	ck_assert_int_eq(dx_can_frame_check(&f), DX_EINVAL);
+	f.flags = DX_CAN_ERR | DX_CAN_EXT; /* class bits have no ID format */
+	f.len = 8;
+	ck_assert_int_eq(dx_can_frame_check(&f), DX_EINVAL);
 	ck_assert_int_eq(dx_can_frame_check(NULL), DX_EINVAL);
 }
 END_TEST

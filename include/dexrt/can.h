@@ -35,7 +35,8 @@ enum dx_can_flags {
 	DX_CAN_BRS = 1u << 3, /**< FD bit-rate switch */
 	DX_CAN_ESI = 1u << 4, /**< FD error state indicator */
 	DX_CAN_ERR = 1u << 5, /**< error frame: id holds the error class bits
-				   and data the details, as linux/can/error.h */
+				   and data the details, as linux/can/error.h;
+				   classic, no other flag */
 };
 
 /** One CAN or CAN FD frame. Plain data; copy freely. */

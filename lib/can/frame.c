@@ -34,8 +34,9 @@ DX_API int dx_can_frame_check(const struct dx_can_frame *f)
 	if (f->flags & DX_CAN_ERR) {
 		/* Error frames: classic, class bits in id, details in 8 bytes
 		 * (linux/can/error.h: CAN_ERR_DLC is 8). */
-		if (f->flags & (DX_CAN_RTR | DX_CAN_FD | DX_CAN_BRS | DX_CAN_ESI))
-			return DX_EINVAL;
+		if (f->flags & (DX_CAN_EXT | DX_CAN_RTR | DX_CAN_FD | DX_CAN_BRS |
+				DX_CAN_ESI))
+			return DX_EINVAL; /* the class bits are not an ID format */
 		if (f->id > DX_CAN_EFF_MASK)
 			return DX_EINVAL;
 		return f->len > DX_CAN_MAX_DLEN ? DX_EMSGSIZE : 0;
