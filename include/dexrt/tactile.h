@@ -427,6 +427,8 @@ struct dx_tactile_pad {
 	bool prev_contact;
 	int seq_expect;      /**< next sequence number, -1 = unknown */
 	float nb_radius, match_radius;
+	float k_dt;          /**< dt of the filter gains below (0: none) */
+	float k_lp, k_hp, k_e, k_drift; /**< filter gains for k_dt */
 	uint32_t next_id;
 	struct dx_tactile_rx_stats rx;
 	struct dx_tactile_track track[DX_TACTILE_MAX_CONTACTS];
@@ -577,6 +579,7 @@ struct dx_fusion_finger {
 struct dx_fusion {
 	struct dx_fusion_config cfg;
 	struct dx_fusion_finger finger[DX_FUSION_MAX_FINGERS];
+	double k_dt, k_ad; /**< adaptation gain k_ad for step k_dt (0: none) */
 };
 
 /** @return 0 or DX_EINVAL. Not in the cycle (cheap, though). */

@@ -24,8 +24,8 @@ DX_API void dx_fusion_config_default(struct dx_fusion_config *c,
 	c->adapt_tau = 0.2;
 }
 
-/* Inverse of a symmetric positive definite 3×3 through the adjugate;
- * DX_ESINGULAR when the determinant is not clearly positive. */
+/* Inverse of a 3×3 through the adjugate; DX_ESINGULAR when the
+ * determinant is not clearly away from zero. */
 static int inv3(const double a[9], double out[9])
 {
 	double c00 = a[4] * a[8] - a[5] * a[7];
@@ -34,17 +34,20 @@ static int inv3(const double a[9], double out[9])
 	double det = a[0] * c00 + a[1] * c01 + a[2] * c02;
 	double tr = fabs(a[0]) + fabs(a[4]) + fabs(a[8]);
 
+	double id;
+
 	if (!(fabs(det) > 1e-300) || !(fabs(det) > 1e-15 * tr * tr * tr))
 		return DX_ESINGULAR;
-	out[0] = c00 / det;
-	out[1] = (a[2] * a[7] - a[1] * a[8]) / det;
-	out[2] = (a[1] * a[5] - a[2] * a[4]) / det;
-	out[3] = c01 / det;
-	out[4] = (a[0] * a[8] - a[2] * a[6]) / det;
-	out[5] = (a[2] * a[3] - a[0] * a[5]) / det;
-	out[6] = c02 / det;
-	out[7] = (a[1] * a[6] - a[0] * a[7]) / det;
-	out[8] = (a[0] * a[4] - a[1] * a[3]) / det;
+	id = 1.0 / det; /* one division, nine products */
+	out[0] = c00 * id;
+	out[1] = (a[2] * a[7] - a[1] * a[8]) * id;
+	out[2] = (a[1] * a[5] - a[2] * a[4]) * id;
+	out[3] = c01 * id;
+	out[4] = (a[0] * a[8] - a[2] * a[6]) * id;
+	out[5] = (a[2] * a[3] - a[0] * a[5]) * id;
+	out[6] = c02 * id;
+	out[7] = (a[1] * a[6] - a[0] * a[7]) * id;
+	out[8] = (a[0] * a[4] - a[1] * a[3]) * id;
 	return 0;
 }
 
@@ -201,7 +204,7 @@ static void finger_step(struct dx_fusion *fu, struct dx_fusion_finger *g,
 		g->P[4 * i] += c->q * dt;
 
 	if (tq) {
-		double Pi[9], A[9], Ai[9], b[3], jj[9], jd[3], nu2 = 0, pred = 0;
+		double b[3], jj[9], jd[3], nu2 = 0, pred = 0;
 		unsigned n = in->n_joints;
 		/* innovation Δτ − Jᵀ f and its predicted power tr(Jᵀ P J)/n */
 		for (unsigned k = 0; k < n; k++) {
@@ -220,16 +223,36 @@ static void finger_step(struct dx_fusion *fu, struct dx_fusion_finger *g,
 			g->tau_r = r0t;
 		jjt(in->jac, n, jj);
 		jv(in->jac, n, in->dtau, jd);
-		if (inv3(g->P, Pi) == 0) {
-			mv3(Pi, g->f, b);
+		/* Information update P⁺ = (P⁻¹ + J Jᵀ/r)⁻¹ in the form
+		 * (I + P M)⁻¹ P with M = J Jᵀ/r: one inverse of a matrix whose
+		 * eigenvalues are all >= 1 (P M is similar to a PSD matrix),
+		 * and P itself is never inverted. The mean follows as
+		 * f⁺ = f + P⁺ (J Δτ − J Jᵀ f)/r. */
+		{
+			double ir = 1.0 / g->tau_r, M[9], B[9], Bi[9], Pn[9];
 			for (int i = 0; i < 9; i++)
-				A[i] = Pi[i] + jj[i] / g->tau_r;
+				M[i] = jj[i] * ir;
 			for (int i = 0; i < 3; i++)
-				b[i] += jd[i] / g->tau_r;
-			if (inv3(A, Ai) == 0) {
-				symmetrise(Ai);
-				memcpy(g->P, Ai, sizeof(Ai));
-				mv3(Ai, b, g->f);
+				for (int j = 0; j < 3; j++)
+					B[3 * i + j] = (i == j) +
+						       g->P[3 * i] * M[j] +
+						       g->P[3 * i + 1] * M[3 + j] +
+						       g->P[3 * i + 2] * M[6 + j];
+			if (inv3(B, Bi) == 0) {
+				for (int i = 0; i < 3; i++)
+					for (int j = 0; j < 3; j++)
+						Pn[3 * i + j] =
+							Bi[3 * i] * g->P[j] +
+							Bi[3 * i + 1] * g->P[3 + j] +
+							Bi[3 * i + 2] * g->P[6 + j];
+				symmetrise(Pn);
+				mv3(jj, g->f, b);
+				for (int i = 0; i < 3; i++)
+					b[i] = (jd[i] - b[i]) * ir;
+				mv3(Pn, b, b);
+				for (int i = 0; i < 3; i++)
+					g->f[i] += b[i];
+				memcpy(g->P, Pn, sizeof(Pn));
 			}
 		}
 		/* dx_fusion_torque_force() on the products above (n and
@@ -313,7 +336,11 @@ DX_API int dx_fusion_step(struct dx_fusion *fu, double dt_s,
 		if (in[i].n_joints > DX_FUSION_MAX_JOINTS ||
 		    (in[i].n_joints && (!in[i].jac || !in[i].dtau)))
 			return DX_EINVAL;
-	k_ad = 1.0 - exp(-dt_s / fu->cfg.adapt_tau);
+	if (dt_s != fu->k_dt) { /* a fixed-rate loop computes it once */
+		fu->k_ad = 1.0 - exp(-dt_s / fu->cfg.adapt_tau);
+		fu->k_dt = dt_s;
+	}
+	k_ad = fu->k_ad;
 	for (unsigned i = 0; i < fu->cfg.n_fingers; i++) {
 		struct dx_fusion_finger *g = &fu->finger[i];
 		if (!input_finite(&in[i])) {

@@ -831,10 +831,18 @@ PAD_INLINE int pad_cycle(struct dx_tactile_pad *pad, double dt_s,
 
 	p = &pad->prm;
 	dt = (float)dt_s;
-	a_lp = alpha(p->lp_hz, dt);
-	a_hp = alpha(p->hp_hz, dt);
-	a_e = 1.0f - expf(-dt / p->energy_tau_s);
-	k_drift = 1.0f - expf(-dt / p->drift_tau_s);
+	/* the gains depend on dt only: a fixed-rate loop computes them once */
+	if (dt != pad->k_dt) {
+		pad->k_lp = alpha(p->lp_hz, dt);
+		pad->k_hp = alpha(p->hp_hz, dt);
+		pad->k_e = 1.0f - expf(-dt / p->energy_tau_s);
+		pad->k_drift = 1.0f - expf(-dt / p->drift_tau_s);
+		pad->k_dt = dt;
+	}
+	a_lp = pad->k_lp;
+	a_hp = pad->k_hp;
+	a_e = pad->k_e;
+	k_drift = pad->k_drift;
 	pad->cycle++;
 	pad->time += dt_s;
 	memset(out, 0, sizeof(*out));
