@@ -82,11 +82,15 @@ DX_API int dx_can_frame_parse(const char *text, struct dx_can_frame *f);
 
 /** Parses one candump -L log line into the frame (ts_ns set from the stamp,
  *  which is wall-clock time in the log) and the interface name.
- *  @p ifname may be NULL. @return 0, DX_EBADMSG or DX_EMSGSIZE. */
+ *  @p ifname may be NULL. @return 0, DX_EINVAL (NULL line or frame),
+ *  DX_EBADMSG, DX_EMSGSIZE, or DX_ENOSPC (name longer than @p ifname_size
+ *  allows). */
 DX_API int dx_can_log_parse(const char *line, struct dx_can_frame *f,
 			    char *ifname, size_t ifname_size);
 
-/** Formats @p f as a candump -L log line (no newline). */
+/** Formats @p f as a candump -L log line (no newline). @return characters
+ *  written (excluding NUL), DX_EINVAL (NULL, invalid frame, empty name or
+ *  one with blanks) or DX_ENOSPC. */
 DX_API int dx_can_log_format(const struct dx_can_frame *f, const char *ifname,
 			     char *buf, size_t size);
 /** @} */
@@ -151,9 +155,11 @@ struct dx_can_stats {
 };
 
 /** Opens a transport by name: "socketcan:IFNAME" or "simbus:NAME".
- *  @p opts may be NULL for defaults. Allocates; not real-time safe.
- *  @return 0, DX_EINVAL (bad name/options), DX_ENOENT/DX_ENODEV (no such
- *  interface), DX_ENOTSUP (FD requested but unavailable), or another code. */
+ *  @p opts may be NULL for defaults. *out is NULL on failure. Allocates;
+ *  not real-time safe. @return 0, DX_EINVAL (NULL, bad name/options),
+ *  DX_ENOENT (unknown transport kind before the colon), DX_ENODEV (no such
+ *  interface), DX_ENOTSUP (FD requested but unavailable, or no CAN support
+ *  in the kernel), or another code. */
 DX_API int dx_can_open(struct dx_can **out, const char *name,
 		       const struct dx_can_opts *opts);
 
@@ -177,7 +183,10 @@ DX_API int dx_can_recv(struct dx_can *bus, struct dx_can_frame *frames,
  *  @return 0 when readable, DX_ETIMEDOUT at the deadline, or a negative code. */
 DX_API int dx_can_wait(struct dx_can *bus, int64_t deadline_ns);
 
-/** Replaces the receive filters (NULL/0: receive everything). Not in the cycle. */
+/** Replaces the receive filters (NULL/0: receive everything). Not in the
+ *  cycle. @return 0, DX_EINVAL (NULL bus, or NULL filters with n > 0),
+ *  DX_ENOSPC (more filters than the backend holds: simbus
+ *  DX_SIMBUS_MAX_FILTERS) or a system error. */
 DX_API int dx_can_set_filters(struct dx_can *bus,
 			      const struct dx_can_filter *filters, size_t n);
 
@@ -185,16 +194,17 @@ DX_API int dx_can_set_filters(struct dx_can *bus,
  *  the backend has none. */
 DX_API int dx_can_fd(const struct dx_can *bus);
 
-/** Copies the counters. */
+/** Copies the counters (NULL @p bus or @p st: nothing happens). */
 DX_API void dx_can_get_stats(const struct dx_can *bus, struct dx_can_stats *st);
 
-/** Copies the bus state. @return 0 or a negative code. */
+/** Copies the bus state. @return 0, DX_EINVAL (NULL) or a negative code. */
 DX_API int dx_can_get_state(const struct dx_can *bus, struct dx_can_busstate *bs);
 
-/** Name the transport was opened with, e.g. "simbus:hand0". */
+/** Name the transport was opened with, e.g. "simbus:hand0" ("" for NULL). */
 DX_API const char *dx_can_name(const struct dx_can *bus);
 
-/** Nominal and data bitrates in effect (from options or the bus). */
+/** Nominal and data bitrates in effect (from options or the bus); 0 for
+ *  NULL. */
 DX_API uint32_t dx_can_bitrate(const struct dx_can *bus, bool data_phase);
 /** @} */
 

@@ -100,13 +100,15 @@ DX_API int64_t dx_time_now_ns(void);
  *  negative values. */
 DX_API struct timespec dx_ns_to_timespec(int64_t ns);
 
-/** Converts a timespec to ns. */
+/** Converts a timespec to ns, saturating at INT64_MIN/INT64_MAX instead of
+ *  overflowing. 0 for NULL. */
 DX_API int64_t dx_timespec_to_ns(const struct timespec *ts);
 
-/** Adds ns to a timespec in place and normalises it. */
+/** Adds ns to a timespec in place and normalises it (saturating as
+ *  dx_timespec_to_ns()). NULL is ignored. */
 DX_API void dx_timespec_add_ns(struct timespec *ts, int64_t ns);
 
-/** a - b in ns. */
+/** a - b in ns, saturating; 0 when either is NULL. */
 DX_API int64_t dx_timespec_diff_ns(const struct timespec *a,
 				   const struct timespec *b);
 /** @} */
@@ -187,22 +189,23 @@ DX_API int dx_ring_init_alloc(struct dx_ring *r, size_t capacity,
 /** Releases storage allocated by dx_ring_init_alloc (no-op otherwise). */
 DX_API void dx_ring_deinit(struct dx_ring *r);
 
-/** Producer: copies one element in. @return 0, or DX_ENOBUFS when full
- *  (nothing is overwritten). */
+/** Producer: copies one element in. @return 0, DX_ENOBUFS when full
+ *  (nothing is overwritten), or DX_EINVAL for NULL. */
 DX_API int dx_ring_push(struct dx_ring *r, const void *elem);
 
-/** Consumer: copies the oldest element out. @return 0, or DX_EAGAIN when
- *  empty. */
+/** Consumer: copies the oldest element out. @return 0, DX_EAGAIN when
+ *  empty, or DX_EINVAL for NULL. */
 DX_API int dx_ring_pop(struct dx_ring *r, void *elem);
 
-/** Consumer: copies the oldest element out without removing it. */
+/** Consumer: copies the oldest element out without removing it.
+ *  @return 0, DX_EAGAIN when empty, or DX_EINVAL for NULL. */
 DX_API int dx_ring_peek(struct dx_ring *r, void *elem);
 
 /** Number of elements (exact from either side's thread for its own view;
- *  approximate from any other thread). */
+ *  approximate from any other thread); 0 for NULL. */
 DX_API size_t dx_ring_count(const struct dx_ring *r);
 
-/** Capacity in elements. */
+/** Capacity in elements; 0 for NULL. */
 DX_API size_t dx_ring_capacity(const struct dx_ring *r);
 /** @} */
 
@@ -227,14 +230,16 @@ struct dx_hist {
 	uint32_t bucket[DX_HIST_BUCKETS];
 };
 
-/** Empties the histogram. */
+/** Empties the histogram. In this group a NULL histogram or output is
+ *  ignored (void functions) or reads as empty. */
 DX_API void dx_hist_reset(struct dx_hist *h);
 
 /** Adds one sample in ns (negative samples count as 0). */
 DX_API void dx_hist_add(struct dx_hist *h, int64_t ns);
 
 /** Value at quantile @p q in [0, 1] (0.5 = median, 0.99 = p99): the upper
- *  edge of the bucket holding that rank, clamped to [min, max]. 0 when empty. */
+ *  edge of the bucket holding that rank, clamped to [min, max]. 0 when empty
+ *  or NULL; q <= 0 or NaN gives the minimum, q >= 1 the maximum. */
 DX_API int64_t dx_hist_quantile(const struct dx_hist *h, double q);
 
 /** Mean in ns, 0 when empty. */
@@ -253,7 +258,8 @@ struct dx_hist_summary {
 /** Fills @p s from @p h. */
 DX_API void dx_hist_summarize(const struct dx_hist *h, struct dx_hist_summary *s);
 
-/** Number of buckets and each bucket's [lo, hi) range in ns, for plotting. */
+/** Bucket @p idx's [lo, hi) range in ns, for plotting (DX_HIST_BUCKETS
+ *  buckets; a larger @p idx gives 0, 0). @p lo or @p hi may be NULL. */
 DX_API void dx_hist_bucket_range(unsigned idx, int64_t *lo, int64_t *hi);
 /** @} */
 

@@ -34,9 +34,10 @@ DX_API int dx_can_open(struct dx_can **out, const char *name,
 	size_t slen;
 	int err;
 
+	if (out)
+		*out = NULL;
 	if (!out || !name)
 		return DX_EINVAL;
-	*out = NULL;
 	if (!opts)
 		opts = &defaults;
 	if (opts->n_filters && !opts->filters)

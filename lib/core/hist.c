@@ -23,21 +23,30 @@ static unsigned bucket_of(uint64_t v)
 DX_API void dx_hist_bucket_range(unsigned idx, int64_t *lo, int64_t *hi)
 {
 	unsigned g, sub, shift;
+	int64_t l, h;
 
-	if (idx < 2u * DX_HIST_SUB) {
-		*lo = idx;
-		*hi = (int64_t)idx + 1;
-		return;
+	if (idx >= DX_HIST_BUCKETS) {
+		l = h = 0;
+	} else if (idx < 2u * DX_HIST_SUB) {
+		l = idx;
+		h = (int64_t)idx + 1;
+	} else {
+		g = idx / DX_HIST_SUB;
+		sub = idx % DX_HIST_SUB;
+		shift = g - 1;
+		l = (int64_t)(DX_HIST_SUB + sub) << shift;
+		h = l + ((int64_t)1 << shift);
 	}
-	g = idx / DX_HIST_SUB;
-	sub = idx % DX_HIST_SUB;
-	shift = g - 1;
-	*lo = (int64_t)(DX_HIST_SUB + sub) << shift;
-	*hi = *lo + ((int64_t)1 << shift);
+	if (lo)
+		*lo = l;
+	if (hi)
+		*hi = h;
 }
 
 DX_API void dx_hist_reset(struct dx_hist *h)
 {
+	if (!h)
+		return;
 	memset(h, 0, sizeof(*h));
 	h->min = INT64_MAX;
 	h->max = INT64_MIN;
@@ -45,6 +54,8 @@ DX_API void dx_hist_reset(struct dx_hist *h)
 
 DX_API void dx_hist_add(struct dx_hist *h, int64_t ns)
 {
+	if (!h)
+		return;
 	if (ns < 0)
 		ns = 0;
 	h->count++;
@@ -64,7 +75,7 @@ DX_API int64_t dx_hist_quantile(const struct dx_hist *h, double q)
 	uint64_t rank, seen = 0;
 	int64_t lo, hi;
 
-	if (h->count == 0)
+	if (!h || h->count == 0)
 		return 0;
 	if (!(q > 0.0))
 		return h->min;
@@ -90,12 +101,12 @@ DX_API int64_t dx_hist_quantile(const struct dx_hist *h, double q)
 
 DX_API double dx_hist_mean(const struct dx_hist *h)
 {
-	return h->count ? h->sum / (double)h->count : 0.0;
+	return h && h->count ? h->sum / (double)h->count : 0.0;
 }
 
 DX_API void dx_hist_merge(struct dx_hist *dst, const struct dx_hist *src)
 {
-	if (src->count == 0)
+	if (!dst || !src || src->count == 0)
 		return;
 	dst->count += src->count;
 	dst->overflow += src->overflow;
@@ -110,6 +121,8 @@ DX_API void dx_hist_merge(struct dx_hist *dst, const struct dx_hist *src)
 
 DX_API void dx_hist_summarize(const struct dx_hist *h, struct dx_hist_summary *s)
 {
+	if (!h || !s)
+		return;
 	s->count = h->count;
 	s->min = h->count ? h->min : 0;
 	s->max = h->count ? h->max : 0;

@@ -75,8 +75,11 @@ DX_API void dx_ring_deinit(struct dx_ring *r)
 
 DX_API int dx_ring_push(struct dx_ring *r, const void *elem)
 {
-	size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	size_t tail;
 
+	if (!r || !elem)
+		return DX_EINVAL;
+	tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
 	if (tail - r->head_cache > r->mask) {
 		r->head_cache = atomic_load_explicit(&r->head,
 						     memory_order_acquire);
@@ -103,8 +106,11 @@ static int ring_front(struct dx_ring *r, size_t *head)
 DX_API int dx_ring_pop(struct dx_ring *r, void *elem)
 {
 	size_t head;
-	int err = ring_front(r, &head);
+	int err;
 
+	if (!r || !elem)
+		return DX_EINVAL;
+	err = ring_front(r, &head);
 	if (err)
 		return err;
 	memcpy(elem, r->buf + (head & r->mask) * r->elem_size, r->elem_size);
@@ -115,8 +121,11 @@ DX_API int dx_ring_pop(struct dx_ring *r, void *elem)
 DX_API int dx_ring_peek(struct dx_ring *r, void *elem)
 {
 	size_t head;
-	int err = ring_front(r, &head);
+	int err;
 
+	if (!r || !elem)
+		return DX_EINVAL;
+	err = ring_front(r, &head);
 	if (err)
 		return err;
 	memcpy(elem, r->buf + (head & r->mask) * r->elem_size, r->elem_size);
@@ -125,16 +134,20 @@ DX_API int dx_ring_peek(struct dx_ring *r, void *elem)
 
 DX_API size_t dx_ring_count(const struct dx_ring *r)
 {
-	size_t tail = atomic_load_explicit(&((struct dx_ring *)r)->tail,
-					   memory_order_acquire);
-	size_t head = atomic_load_explicit(&((struct dx_ring *)r)->head,
-					   memory_order_acquire);
-	size_t n = tail - head;
+	size_t tail, head, n;
+
+	if (!r)
+		return 0;
+	tail = atomic_load_explicit(&((struct dx_ring *)r)->tail,
+				    memory_order_acquire);
+	head = atomic_load_explicit(&((struct dx_ring *)r)->head,
+				    memory_order_acquire);
+	n = tail - head;
 	/* A third thread can see head overtake its stale tail. */
 	return n > r->mask + 1 ? 0 : n;
 }
 
 DX_API size_t dx_ring_capacity(const struct dx_ring *r)
 {
-	return r->mask + 1;
+	return r ? r->mask + 1 : 0;
 }

@@ -25,16 +25,42 @@ DX_API struct timespec dx_ns_to_timespec(int64_t ns)
 
 DX_API int64_t dx_timespec_to_ns(const struct timespec *ts)
 {
-	return (int64_t)ts->tv_sec * DX_NS_PER_S + (int64_t)ts->tv_nsec;
+	int64_t ns;
+
+	if (!ts)
+		return 0;
+	/* saturate instead of overflowing (about 292 years either way) */
+	if (__builtin_mul_overflow((int64_t)ts->tv_sec, DX_NS_PER_S, &ns))
+		return ts->tv_sec < 0 ? INT64_MIN : INT64_MAX;
+	if (__builtin_add_overflow(ns, (int64_t)ts->tv_nsec, &ns))
+		return ts->tv_nsec < 0 ? INT64_MIN : INT64_MAX;
+	return ns;
 }
 
 DX_API void dx_timespec_add_ns(struct timespec *ts, int64_t ns)
 {
-	*ts = dx_ns_to_timespec(dx_timespec_to_ns(ts) + ns);
+	int64_t t;
+
+	if (!ts)
+		return;
+	t = dx_timespec_to_ns(ts);
+	if (ns > 0 && t > INT64_MAX - ns)
+		t = INT64_MAX;
+	else if (ns < 0 && t < INT64_MIN - ns)
+		t = INT64_MIN;
+	else
+		t += ns;
+	*ts = dx_ns_to_timespec(t);
 }
 
 DX_API int64_t dx_timespec_diff_ns(const struct timespec *a,
 				   const struct timespec *b)
 {
-	return dx_timespec_to_ns(a) - dx_timespec_to_ns(b);
+	int64_t d;
+
+	if (!a || !b)
+		return 0;
+	if (__builtin_sub_overflow(dx_timespec_to_ns(a), dx_timespec_to_ns(b), &d))
+		return dx_timespec_to_ns(a) < 0 ? INT64_MIN : INT64_MAX;
+	return d;
 }

@@ -45,7 +45,9 @@ DX_API void dx_co_sync(struct dx_can_frame *f)
 DX_API int dx_co_heartbeat(uint8_t node, enum dx_nmt_state state,
 			   struct dx_can_frame *f)
 {
-	if (!f || node == 0 || node > 127)
+	if (!f || node == 0 || node > 127 ||
+	    (state != DX_NMT_BOOTUP && state != DX_NMT_STOPPED &&
+	     state != DX_NMT_OPERATIONAL && state != DX_NMT_PRE_OPERATIONAL))
 		return DX_EINVAL;
 	dx__frame_init(f, DX_CO_HEARTBEAT + node, 0, 1);
 	f->data[0] = (uint8_t)state;

@@ -189,7 +189,8 @@ DX_API double dx_mit_step(const struct dx_mit_model *m, unsigned which,
 	double lo[5], hi[5];
 	unsigned k = 0, bits;
 
-	if (!m || which == 0 || (which & (which - 1)) || which > 16)
+	if (!m || which == 0 || (which & (which - 1)) || which > 16 ||
+	    m->family < DX_MIT_CUBEMARS || m->family > DX_MIT_ROBSTRIDE)
 		return NAN;
 	while (!(which & (1u << k)))
 		k++;

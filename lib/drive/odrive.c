@@ -93,8 +93,11 @@ static bool fin(double a, double b, double c)
 
 DX_API int dx_odrive_encode(const struct dx_odrive_model *model,
 			    const struct dx_odrive_msg *m,
-			    struct dx_can_frame *f, unsigned *clamped)
+			    struct dx_can_frame *out, unsigned *clamped)
 {
+	/* built here and copied out on success: a refused value leaves the
+	 * caller's frame as it was */
+	struct dx_can_frame fr, *f = &fr;
 	double pmax = model ? model->pos_max : FLT_MAX;
 	double vmax = model ? model->vel_max : FLT_MAX;
 	double tmax = model ? model->torque_max : FLT_MAX;
@@ -102,7 +105,7 @@ DX_API int dx_odrive_encode(const struct dx_odrive_model *model,
 	int len;
 	uint8_t *d;
 
-	if (!m || !f || m->node > 63)
+	if (!m || !out || m->node > 63)
 		return DX_EINVAL;
 	len = cmd_len(m->cmd);
 	if (len < 0)
@@ -110,6 +113,7 @@ DX_API int dx_odrive_encode(const struct dx_odrive_model *model,
 	dx__frame_init(f, (uint32_t)m->node << 5 | m->cmd, 0, (uint8_t)len);
 	if (m->rtr) {
 		f->flags = DX_CAN_RTR;
+		*out = fr;
 		return 0;
 	}
 	d = f->data;
@@ -197,6 +201,7 @@ DX_API int dx_odrive_encode(const struct dx_odrive_model *model,
 	default:
 		break; /* no payload */
 	}
+	*out = fr;
 	if (clamped)
 		*clamped = cl;
 	return 0;

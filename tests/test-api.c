@@ -1,0 +1,1260 @@
+/* SPDX-License-Identifier: MIT */
+/* Bad input at every boundary of the public API.
+ *
+ * Module by module, public functions are called with what a caller must not
+ * pass: NULL for pointers that are not documented as optional, NaN and
+ * infinities for floating-point inputs, sizes, counts, indices and ids out
+ * of range, and calls in a state where they are not allowed. Each case
+ * states the code the function must return (its Doxygen comment names it)
+ * and, where the function has an output or a side effect, that nothing was
+ * written or sent.
+ *
+ * Every case is recorded as a row (module, function, bad input, result);
+ * with DX_API_TABLE_MD=path the rows are written as Markdown, which is how
+ * docs/api-errors.md is made, so the document cannot drift from the code.
+ * The public headers are scanned for DX_API functions and the document
+ * lists those without a case (and the ones left out on purpose, with the
+ * reason). DX_API_TRACE=1 prints each case before it runs (to find the one
+ * that crashes). */
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <dexrt/busload.h>
+#include <dexrt/can.h>
+#include <dexrt/core.h>
+#include <dexrt/ctl.h>
+#include <dexrt/drive.h>
+#include <dexrt/hand.h>
+#include <dexrt/kdl.h>
+#include <dexrt/kin.h>
+#include <dexrt/rt.h>
+#include <dexrt/sim.h>
+#include <dexrt/simbus.h>
+#include <dexrt/simhand.h>
+#include <dexrt/simpad.h>
+#include <dexrt/simworld.h>
+#include <dexrt/socketcan.h>
+#include <dexrt/tactile.h>
+
+#include "dx-check.h"
+
+/* ---- the case table -------------------------------------------------------- */
+
+struct row {
+	const char *mod;
+	const char *fn;
+	char input[96];
+	char result[48];
+};
+
+#define MAX_ROWS 2048
+static struct row rows[MAX_ROWS];
+static unsigned nrows;
+static const char *cur_mod = "?";
+static char failures[16384];
+static size_t nfail;
+static bool trace;
+
+static struct row *begin(const char *fn, const char *input)
+{
+	struct row *r = &rows[nrows < MAX_ROWS ? nrows : MAX_ROWS - 1];
+
+	if (nrows < MAX_ROWS)
+		nrows++;
+	r->mod = cur_mod;
+	r->fn = fn;
+	snprintf(r->input, sizeof(r->input), "%s", input);
+	r->result[0] = '\0';
+	if (trace) {
+		fprintf(stderr, "case %s %s: %s\n", cur_mod, fn, input);
+		fflush(stderr);
+	}
+	return r;
+}
+
+static void miss(const struct row *r, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	nfail += (size_t)snprintf(failures + nfail, sizeof(failures) - nfail,
+				  "%s (%s): %s\n", r->fn, r->input, msg);
+	if (nfail >= sizeof(failures))
+		nfail = sizeof(failures) - 1;
+}
+
+static void code_text(char *buf, size_t n, int rc)
+{
+	if (rc < 0)
+		snprintf(buf, n, "%s", dx_errname(rc));
+	else
+		snprintf(buf, n, "%d", rc);
+}
+
+static void end_rc(struct row *r, int got, int want)
+{
+	char w[48];
+
+	code_text(r->result, sizeof(r->result), want);
+	if (got != want) {
+		code_text(w, sizeof(w), got);
+		miss(r, "returned %s, want %s", w, r->result);
+	}
+}
+
+static void end_val(struct row *r, long long got, long long want)
+{
+	snprintf(r->result, sizeof(r->result), "%lld", want);
+	if (got != want)
+		miss(r, "returned %lld, want %lld", got, want);
+}
+
+static void end_txt(struct row *r, bool ok, const char *result, const char *got)
+{
+	snprintf(r->result, sizeof(r->result), "%s", result);
+	if (!ok)
+		miss(r, "got %s, want %s", got, result);
+}
+
+static bool same_double(double a, double b)
+{
+	return (isnan(a) && isnan(b)) || a == b;
+}
+
+/* RC: an action returning 0 or a DX_E code; VAL: a count, index or other
+ * integer; PNULL: a pointer that must be NULL; BOOLC: a predicate; DBL: a
+ * double (NaN equals NaN); VOIDC: a function without a result, which must
+ * simply not crash (and, where stated by the case, change nothing). */
+#define RC(fn, input, want, ...)                                              \
+	do {                                                                   \
+		struct row *r_ = begin(#fn, input);                            \
+		end_rc(r_, (int)fn(__VA_ARGS__), (want));                      \
+	} while (0)
+#define VAL(fn, input, want, ...)                                             \
+	do {                                                                   \
+		struct row *r_ = begin(#fn, input);                            \
+		end_val(r_, (long long)fn(__VA_ARGS__), (long long)(want));     \
+	} while (0)
+#define PNULL(fn, input, ...)                                                 \
+	do {                                                                   \
+		struct row *r_ = begin(#fn, input);                            \
+		const void *p_ = fn(__VA_ARGS__);                              \
+		end_txt(r_, p_ == NULL, "NULL", "a pointer");                  \
+	} while (0)
+#define STRC(fn, input, want, ...)                                            \
+	do {                                                                   \
+		struct row *r_ = begin(#fn, input);                            \
+		const char *s_ = fn(__VA_ARGS__);                              \
+		end_txt(r_, s_ && strcmp(s_, want) == 0, "\"" want "\"",        \
+			s_ ? s_ : "NULL");                                     \
+	} while (0)
+#define BOOLC(fn, input, want, ...)                                           \
+	do {                                                                   \
+		struct row *r_ = begin(#fn, input);                            \
+		bool b_ = fn(__VA_ARGS__);                                     \
+		end_txt(r_, b_ == (want), (want) ? "true" : "false",           \
+			b_ ? "true" : "false");                                \
+	} while (0)
+#define DBL(fn, input, want, ...)                                             \
+	do {                                                                   \
+		struct row *r_ = begin(#fn, input);                            \
+		double d_ = (double)fn(__VA_ARGS__), w_ = (want);              \
+		char g_[32];                                                   \
+		snprintf(g_, sizeof(g_), "%g", d_);                            \
+		snprintf(r_->result, sizeof(r_->result), "%g", w_);            \
+		if (!same_double(d_, w_))                                      \
+			miss(r_, "returned %s, want %g", g_, w_);              \
+	} while (0)
+#define VOIDC(fn, input, ...)                                                 \
+	do {                                                                   \
+		struct row *r_ = begin(#fn, input);                            \
+		fn(__VA_ARGS__);                                               \
+		end_txt(r_, true, "ignored", "");                              \
+	} while (0)
+
+/* Asserts that a case's side condition holds (output untouched, nothing
+ * sent); the failure names the last case. */
+#define UNTOUCHED(cond)                                                       \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			miss(&rows[nrows - 1], "side effect: %s", #cond);      \
+	} while (0)
+
+static void module_begin(const char *mod)
+{
+	cur_mod = mod;
+	failures[0] = '\0';
+	nfail = 0;
+}
+
+static void module_end(void)
+{
+	ck_assert_msg(nfail == 0, "%s: wrong answers to bad input:\n%s",
+		      cur_mod, failures);
+}
+
+static const double NaN = NAN;
+static const double Inf = INFINITY;
+
+/* Fills a buffer with a marker and checks it later. */
+#define MARK 0xa5
+static void mark(void *p, size_t n)
+{
+	memset(p, MARK, n);
+}
+
+static bool marked(const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (c[i] != MARK)
+			return false;
+	return true;
+}
+
+static char busname[64];
+
+static const char *unique(const char *what)
+{
+	snprintf(busname, sizeof(busname), "api%d-%s", (int)getpid(), what);
+	return busname;
+}
+
+/* ---- core ------------------------------------------------------------------ */
+
+START_TEST(test_core)
+{
+	struct dx_ring ring;
+	unsigned char store[64];
+	int elem = 7, out;
+	struct dx_hist *h = calloc(1, sizeof(*h));
+	struct dx_hist_summary s;
+	struct timespec ts = {1, 0};
+	int64_t lo = 5, hi = 5;
+
+	module_begin("core");
+	STRC(dx_strerror, "unknown code -123456", "unknown error", -123456);
+	STRC(dx_strerror, "INT32_MIN", "unknown error", INT32_MIN);
+	STRC(dx_errname, "unknown code 99999", "DX_E?", 99999);
+	VOIDC(dx_log, "fmt NULL", DX_LOG_ERROR, NULL);
+	VOIDC(dx_log_set_handler, "handler NULL (discard)", NULL, NULL, DX_LOG_DEBUG);
+
+	VAL(dx_timespec_to_ns, "ts NULL", 0, NULL);
+	ts.tv_sec = INT64_MAX / 2;
+	VAL(dx_timespec_to_ns, "tv_sec past the int64 ns range", INT64_MAX, &ts);
+	ts.tv_sec = INT64_MIN / 2;
+	VAL(dx_timespec_to_ns, "tv_sec before the int64 ns range", INT64_MIN, &ts);
+	ts.tv_sec = 1;
+	VOIDC(dx_timespec_add_ns, "ts NULL", NULL, 5);
+	VAL(dx_timespec_diff_ns, "a NULL", 0, NULL, &ts);
+	VAL(dx_timespec_diff_ns, "b NULL", 0, &ts, NULL);
+
+	VAL(dx_ring_storage_size, "capacity 3 (not a power of two)", 0, 3, 4);
+	VAL(dx_ring_storage_size, "capacity 1", 0, 1, 4);
+	VAL(dx_ring_storage_size, "elem_size 0", 0, 8, 0);
+	VAL(dx_ring_storage_size, "capacity * elem_size overflows", 0,
+	    (size_t)1 << 62, 8);
+	RC(dx_ring_init, "r NULL", DX_EINVAL, NULL, store, 4, 4);
+	RC(dx_ring_init, "storage NULL", DX_EINVAL, &ring, NULL, 4, 4);
+	RC(dx_ring_init, "capacity 6", DX_EINVAL, &ring, store, 6, 4);
+	RC(dx_ring_init, "elem_size 0", DX_EINVAL, &ring, store, 4, 0);
+	RC(dx_ring_init_alloc, "r NULL", DX_EINVAL, NULL, 4, 4);
+	RC(dx_ring_init_alloc, "capacity 0", DX_EINVAL, &ring, 0, 4);
+	RC(dx_ring_init_alloc, "capacity * elem_size overflows", DX_EINVAL, &ring,
+	   (size_t)1 << 62, 8);
+	VOIDC(dx_ring_deinit, "r NULL", NULL);
+	ck_assert_int_eq(dx_ring_init(&ring, store, 4, sizeof(int)), 0);
+	RC(dx_ring_push, "r NULL", DX_EINVAL, NULL, &elem);
+	RC(dx_ring_push, "elem NULL", DX_EINVAL, &ring, NULL);
+	UNTOUCHED(dx_ring_count(&ring) == 0);
+	RC(dx_ring_pop, "empty ring (wrong state)", DX_EAGAIN, &ring, &out);
+	RC(dx_ring_peek, "empty ring (wrong state)", DX_EAGAIN, &ring, &out);
+	ck_assert_int_eq(dx_ring_push(&ring, &elem), 0);
+	RC(dx_ring_pop, "r NULL", DX_EINVAL, NULL, &out);
+	RC(dx_ring_pop, "elem NULL", DX_EINVAL, &ring, NULL);
+	RC(dx_ring_peek, "r NULL", DX_EINVAL, NULL, &out);
+	RC(dx_ring_peek, "elem NULL", DX_EINVAL, &ring, NULL);
+	UNTOUCHED(dx_ring_count(&ring) == 1);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(dx_ring_push(&ring, &elem), 0);
+	RC(dx_ring_push, "full ring (wrong state)", DX_ENOBUFS, &ring, &elem);
+	VAL(dx_ring_count, "r NULL", 0, NULL);
+	VAL(dx_ring_capacity, "r NULL", 0, NULL);
+	dx_ring_deinit(&ring);
+
+	VOIDC(dx_hist_reset, "h NULL", NULL);
+	VOIDC(dx_hist_add, "h NULL", NULL, 5);
+	dx_hist_reset(h);
+	dx_hist_add(h, 100);
+	VAL(dx_hist_quantile, "h NULL", 0, NULL, 0.5);
+	VAL(dx_hist_quantile, "q NaN", 100, h, NaN);
+	VAL(dx_hist_quantile, "q -Inf", 100, h, -Inf);
+	VAL(dx_hist_quantile, "q +Inf", 100, h, Inf);
+	DBL(dx_hist_mean, "h NULL", 0.0, NULL);
+	VOIDC(dx_hist_merge, "dst NULL", NULL, h);
+	VOIDC(dx_hist_merge, "src NULL", h, NULL);
+	UNTOUCHED(h->count == 1);
+	VOIDC(dx_hist_summarize, "h NULL", NULL, &s);
+	VOIDC(dx_hist_summarize, "s NULL", h, NULL);
+	VOIDC(dx_hist_bucket_range, "lo NULL, hi NULL", 3, NULL, NULL);
+	VOIDC(dx_hist_bucket_range, "idx DX_HIST_BUCKETS (past the end)",
+	      DX_HIST_BUCKETS, &lo, &hi);
+	UNTOUCHED(lo == 0 && hi == 0);
+	lo = hi = 5;
+	VOIDC(dx_hist_bucket_range, "idx UINT_MAX", UINT32_MAX, &lo, &hi);
+	UNTOUCHED(lo == 0 && hi == 0);
+	free(h);
+	module_end();
+}
+END_TEST
+
+/* ---- can ------------------------------------------------------------------- */
+
+static struct dx_can_frame frame(uint32_t id, uint8_t len)
+{
+	struct dx_can_frame f;
+
+	memset(&f, 0, sizeof(f));
+	f.id = id;
+	f.len = len;
+	for (unsigned i = 0; i < len && i < DX_CANFD_MAX_DLEN; i++)
+		f.data[i] = (uint8_t)i;
+	return f;
+}
+
+START_TEST(test_can)
+{
+	struct dx_can_frame f = frame(0x123, 2), g;
+	struct dx_can_opts o;
+	struct dx_can *bus = NULL;
+	struct dx_can_filter flt = {.id = 1, .mask = 0x7ff};
+	struct dx_can_stats st;
+	struct dx_can_busstate bs;
+	char buf[DX_CAN_LOG_MAX], ifn[16];
+
+	module_begin("can");
+	VAL(dx_can_len_to_dlc, "len 9 (no FD length)", -1, 9);
+	VAL(dx_can_len_to_dlc, "len 65", -1, 65);
+	VAL(dx_can_dlc_to_len, "dlc 16 (caps at 15)", 64, 16, true);
+	RC(dx_can_frame_check, "f NULL", DX_EINVAL, NULL);
+	g = frame(0x800, 1);
+	RC(dx_can_frame_check, "11-bit id 0x800", DX_EINVAL, &g);
+	g = frame(0x20000000, 1);
+	g.flags = DX_CAN_EXT;
+	RC(dx_can_frame_check, "29-bit id 0x20000000", DX_EINVAL, &g);
+	g = frame(0x1, 9);
+	RC(dx_can_frame_check, "classic len 9", DX_EMSGSIZE, &g);
+	g.flags = DX_CAN_FD;
+	RC(dx_can_frame_check, "FD len 9", DX_EMSGSIZE, &g);
+	g = frame(0x1, 1);
+	g.flags = DX_CAN_FD | DX_CAN_RTR;
+	RC(dx_can_frame_check, "RTR on FD", DX_EINVAL, &g);
+	g.flags = DX_CAN_BRS;
+	RC(dx_can_frame_check, "BRS on classic", DX_EINVAL, &g);
+	g.flags = 0x80;
+	RC(dx_can_frame_check, "unknown flag bit", DX_EINVAL, &g);
+
+	RC(dx_can_frame_format, "f NULL", DX_EINVAL, NULL, buf, sizeof(buf));
+	RC(dx_can_frame_format, "buf NULL", DX_EINVAL, &f, NULL, 10);
+	mark(buf, 4);
+	RC(dx_can_frame_format, "size 4 (too small)", DX_ENOSPC, &f, buf, 4);
+	g = frame(0x800, 1);
+	RC(dx_can_frame_format, "invalid frame", DX_EINVAL, &g, buf, sizeof(buf));
+	RC(dx_can_frame_format, "size 0", DX_ENOSPC, &f, buf, 0);
+	RC(dx_can_frame_parse, "text NULL", DX_EINVAL, NULL, &g);
+	RC(dx_can_frame_parse, "f NULL", DX_EINVAL, "123#00", NULL);
+	RC(dx_can_frame_parse, "\"\"", DX_EBADMSG, "", &g);
+	RC(dx_can_frame_parse, "\"123#0\" (odd digits)", DX_EBADMSG, "123#0", &g);
+	RC(dx_can_frame_parse, "\"800#00\" (11-bit id too large)", DX_EBADMSG,
+	   "800#00", &g);
+	RC(dx_can_frame_parse, "9 data bytes classic", DX_EMSGSIZE,
+	   "123#000102030405060708", &g);
+	RC(dx_can_log_parse, "line NULL", DX_EINVAL, NULL, &g, ifn, sizeof(ifn));
+	RC(dx_can_log_parse, "f NULL", DX_EINVAL, "(1.0) can0 123#00", NULL, ifn,
+	   sizeof(ifn));
+	RC(dx_can_log_parse, "ifname_size 2 (too small)", DX_ENOSPC,
+	   "(1.0) can0 123#00", &g, ifn, 2);
+	RC(dx_can_log_parse, "no timestamp", DX_EBADMSG, "can0 123#00", &g, ifn,
+	   sizeof(ifn));
+	RC(dx_can_log_format, "f NULL", DX_EINVAL, NULL, "can0", buf, sizeof(buf));
+	RC(dx_can_log_format, "ifname NULL", DX_EINVAL, &f, NULL, buf, sizeof(buf));
+	RC(dx_can_log_format, "buf NULL", DX_EINVAL, &f, "can0", NULL, 10);
+	RC(dx_can_log_format, "size 8 (too small)", DX_ENOSPC, &f, "can0", buf, 8);
+	RC(dx_can_log_format, "ifname with a blank", DX_EINVAL, &f, "can 0", buf,
+	   sizeof(buf));
+
+	memset(&o, 0, sizeof(o));
+	RC(dx_can_open, "out NULL", DX_EINVAL, NULL, "simbus:x", NULL);
+	bus = (struct dx_can *)&f; /* must be cleared on failure */
+	RC(dx_can_open, "name NULL", DX_EINVAL, &bus, NULL, NULL);
+	UNTOUCHED(bus == NULL);
+	RC(dx_can_open, "name without a kind", DX_EINVAL, &bus, "can0", NULL);
+	RC(dx_can_open, "unknown kind", DX_ENOENT, &bus, "serial:ttyS0", NULL);
+	RC(dx_can_open, "empty simbus name", DX_EINVAL, &bus, "simbus:", NULL);
+	RC(dx_can_open, "simbus name with '/'", DX_EINVAL, &bus, "simbus:a/b",
+	   NULL);
+	o.n_filters = 1;
+	RC(dx_can_open, "filters NULL with n_filters 1", DX_EINVAL, &bus,
+	   "simbus:x", &o);
+	o.n_filters = 0;
+	o.bitrate = DX_SIMBUS_MAX_BITRATE + 1;
+	RC(dx_can_open, "simbus bitrate above DX_SIMBUS_MAX_BITRATE", DX_EINVAL,
+	   &bus, "simbus:x", &o);
+	o.bitrate = 0;
+	RC(dx_can_open, "socketcan name longer than IFNAMSIZ", DX_EINVAL, &bus,
+	   "socketcan:abcdefghijklmnopq", NULL);
+	VOIDC(dx_can_close, "bus NULL", NULL);
+
+	{
+		char name[80];
+		snprintf(name, sizeof(name), "simbus:%s", unique("can"));
+		ck_assert_int_eq(dx_can_open(&bus, name, NULL), 0);
+	}
+	RC(dx_can_send, "bus NULL", DX_EINVAL, NULL, &f, 1);
+	RC(dx_can_send, "frames NULL, n 1", DX_EINVAL, bus, NULL, 1);
+	g = frame(0x800, 1);
+	RC(dx_can_send, "invalid frame (id 0x800)", DX_EINVAL, bus, &g, 1);
+	g = frame(0x1, 12);
+	RC(dx_can_send, "FD frame on a classic bus", DX_EINVAL, bus, &g, 1);
+	dx_can_get_stats(bus, &st);
+	UNTOUCHED(st.tx_frames == 0);
+	RC(dx_can_recv, "bus NULL", DX_EINVAL, NULL, &g, 1);
+	RC(dx_can_recv, "frames NULL, max 1", DX_EINVAL, bus, NULL, 1);
+	RC(dx_can_wait, "bus NULL", DX_EINVAL, NULL, 0);
+	RC(dx_can_set_filters, "bus NULL", DX_EINVAL, NULL, &flt, 1);
+	RC(dx_can_set_filters, "filters NULL, n 1", DX_EINVAL, bus, NULL, 1);
+	RC(dx_can_set_filters, "n above DX_SIMBUS_MAX_FILTERS", DX_ENOSPC, bus,
+	   &flt, DX_SIMBUS_MAX_FILTERS + 1);
+	VAL(dx_can_fd, "bus NULL", -1, NULL);
+	VOIDC(dx_can_get_stats, "bus NULL", NULL, &st);
+	VOIDC(dx_can_get_stats, "st NULL", bus, NULL);
+	RC(dx_can_get_state, "bus NULL", DX_EINVAL, NULL, &bs);
+	RC(dx_can_get_state, "bs NULL", DX_EINVAL, bus, NULL);
+	STRC(dx_can_name, "bus NULL", "", NULL);
+	VAL(dx_can_bitrate, "bus NULL", 0, NULL, false);
+	dx_can_close(bus);
+	dx_simbus_unlink(unique("can"));
+	module_end();
+}
+END_TEST
+
+/* ---- simbus ------------------------------------------------------------------ */
+
+START_TEST(test_simbus)
+{
+	struct dx_can *rt = NULL, *vb = NULL, *out = NULL;
+	struct dx_simbus_opts so = {.clock = DX_SIMBUS_CLOCK_VIRTUAL};
+	struct dx_simbus_info info;
+	struct dx_simbus_fault fault = {.kind = DX_SIMBUS_FAULT_DROP, .all = true,
+					.node = -1};
+	struct dx_can_frame f = frame(0x10, 1);
+	char rtname[64], vname[64], longname[DX_SIMBUS_NAME_MAX + 8];
+
+	module_begin("simbus");
+	snprintf(rtname, sizeof(rtname), "%s", unique("rt"));
+	snprintf(vname, sizeof(vname), "%s", unique("virt"));
+	ck_assert_int_eq(dx_simbus_open(&rt, rtname, NULL, NULL), 0);
+	ck_assert_int_eq(dx_simbus_open(&vb, vname, NULL, &so), 0);
+
+	RC(dx_simbus_open, "out NULL", DX_EINVAL, NULL, vname, NULL, NULL);
+	RC(dx_simbus_open, "name NULL", DX_EINVAL, &out, NULL, NULL, NULL);
+	RC(dx_simbus_open, "name \"\"", DX_EINVAL, &out, "", NULL, NULL);
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	RC(dx_simbus_open, "name longer than DX_SIMBUS_NAME_MAX", DX_EINVAL, &out,
+	   longname, NULL, NULL);
+	RC(dx_simbus_open, "name with a blank", DX_EINVAL, &out, "a b", NULL, NULL);
+	so.capacity = 100;
+	RC(dx_simbus_open, "capacity 100 (not a power of two)", DX_EINVAL, &out,
+	   unique("cap"), NULL, &so);
+	so.capacity = 1u << 17;
+	RC(dx_simbus_open, "capacity 131072 (above 65536)", DX_EINVAL, &out,
+	   unique("cap"), NULL, &so);
+	so.capacity = 0;
+	so.tx_queue = 5000;
+	RC(dx_simbus_open, "tx_queue 5000 (above 4096)", DX_EINVAL, &out,
+	   unique("cap"), NULL, &so);
+	so.tx_queue = 0;
+	so.clock = (enum dx_simbus_clock)7;
+	RC(dx_simbus_open, "unknown clock 7", DX_EINVAL, &out, unique("cap"), NULL,
+	   &so);
+	so.clock = DX_SIMBUS_CLOCK_REAL;
+	RC(dx_simbus_open, "real-time clock on a virtual bus", DX_ECONFIG, &out,
+	   vname, NULL, &so);
+	{
+		struct dx_can_opts o = {.bitrate = 500000};
+		RC(dx_simbus_open, "bitrate differs from the bus", DX_ECONFIG, &out,
+		   vname, &o, NULL);
+	}
+	UNTOUCHED(out == NULL);
+
+	BOOLC(dx_simbus_is, "bus NULL", false, NULL);
+	RC(dx_simbus_node, "bus NULL", DX_EINVAL, NULL);
+	VAL(dx_simbus_now, "bus NULL", 0, NULL);
+	RC(dx_simbus_advance, "bus NULL", DX_EINVAL, NULL, 1);
+	RC(dx_simbus_advance, "dt_ns -1", DX_EINVAL, vb, -1);
+	RC(dx_simbus_advance, "real-time bus (wrong state)", DX_ESTATE, rt, 1);
+	RC(dx_simbus_set_time, "bus NULL", DX_EINVAL, NULL, 1);
+	RC(dx_simbus_set_time, "real-time bus (wrong state)", DX_ESTATE, rt, 1);
+	RC(dx_simbus_wait_tx, "bus NULL", DX_EINVAL, NULL, 0);
+	RC(dx_simbus_get_info, "bus NULL", DX_EINVAL, NULL, &info);
+	RC(dx_simbus_get_info, "info NULL", DX_EINVAL, vb, NULL);
+	RC(dx_simbus_fault_add, "bus NULL", DX_EINVAL, NULL, &fault);
+	RC(dx_simbus_fault_add, "fault NULL", DX_EINVAL, vb, NULL);
+	fault.kind = (enum dx_simbus_fault_kind)0;
+	RC(dx_simbus_fault_add, "kind 0", DX_EINVAL, vb, &fault);
+	fault.kind = DX_SIMBUS_FAULT_DELAY;
+	fault.delay_ns = -1;
+	RC(dx_simbus_fault_add, "delay_ns -1", DX_EINVAL, vb, &fault);
+	fault.delay_ns = 0;
+	fault.kind = DX_SIMBUS_FAULT_DROP;
+	fault.count = -1;
+	RC(dx_simbus_fault_add, "count -1", DX_EINVAL, vb, &fault);
+	fault.count = 0;
+	fault.node = DX_SIMBUS_MAX_NODES;
+	RC(dx_simbus_fault_add, "node DX_SIMBUS_MAX_NODES", DX_EINVAL, vb, &fault);
+	fault.node = -1;
+	RC(dx_simbus_fault_remove, "bus NULL", DX_EINVAL, NULL, 0);
+	RC(dx_simbus_fault_remove, "handle -1", DX_EINVAL, vb, -1);
+	RC(dx_simbus_fault_remove, "handle DX_SIMBUS_MAX_FAULTS", DX_EINVAL, vb,
+	   DX_SIMBUS_MAX_FAULTS);
+	RC(dx_simbus_fault_remaining, "bus NULL", DX_EINVAL, NULL, 0);
+	RC(dx_simbus_fault_remaining, "handle -1", DX_EINVAL, vb, -1);
+	RC(dx_simbus_set_bus_off, "bus NULL", DX_EINVAL, NULL, -1, true);
+	RC(dx_simbus_set_bus_off, "node DX_SIMBUS_MAX_NODES", DX_EINVAL, vb,
+	   DX_SIMBUS_MAX_NODES, true);
+	RC(dx_simbus_set_bus_off, "node -2", DX_EINVAL, vb, -2, true);
+	ck_assert_int_eq(dx_simbus_set_bus_off(vb, -1, true), 0);
+	RC(dx_can_send, "node bus-off (wrong state)", DX_EBUSOFF, vb, &f, 1);
+	ck_assert_int_eq(dx_simbus_set_bus_off(vb, -1, false), 0);
+	RC(dx_simbus_babble, "bus NULL", DX_EINVAL, NULL, &f, 1);
+	RC(dx_simbus_babble, "f NULL", DX_EINVAL, vb, NULL, 1);
+	RC(dx_simbus_babble, "count 0", DX_EINVAL, vb, &f, 0);
+	{
+		struct dx_can_frame bad = frame(0x800, 1);
+		RC(dx_simbus_babble, "invalid frame", DX_EINVAL, vb, &bad, 1);
+	}
+	ck_assert_int_eq(dx_simbus_get_info(vb, &info), 0);
+	UNTOUCHED(info.frames == 0);
+	RC(dx_simbus_unlink, "name NULL", DX_EINVAL, NULL);
+	RC(dx_simbus_unlink, "name with '/'", DX_EINVAL, "a/b");
+	RC(dx_simbus_unlink, "no such bus", DX_ENOENT, unique("none"));
+	dx_can_close(rt);
+	dx_can_close(vb);
+	dx_simbus_unlink(rtname);
+	dx_simbus_unlink(vname);
+	module_end();
+}
+END_TEST
+
+/* ---- socketcan --------------------------------------------------------------- */
+
+START_TEST(test_socketcan)
+{
+	struct dx_socketcan_info info;
+	struct dx_socketcan_devstats ds;
+	enum dx_can_state state;
+	uint32_t u32;
+	uint16_t a, b;
+	const char *none = "dxnone0";
+	const char *toolong = "abcdefghijklmnopq";
+
+	module_begin("socketcan");
+	RC(dx_socketcan_get_info, "ifname NULL", DX_EINVAL, NULL, &info);
+	RC(dx_socketcan_get_info, "info NULL", DX_EINVAL, "can0", NULL);
+	RC(dx_socketcan_get_info, "name longer than IFNAMSIZ", DX_EINVAL, toolong,
+	   &info);
+	RC(dx_socketcan_get_info, "no such interface", DX_ENODEV, none, &info);
+	RC(dx_socketcan_get_bitrate, "ifname NULL", DX_EINVAL, NULL, &u32, NULL);
+	RC(dx_socketcan_get_bitrate, "bitrate NULL", DX_EINVAL, none, NULL, NULL);
+	RC(dx_socketcan_get_bitrate, "no such interface", DX_ENODEV, none, &u32,
+	   NULL);
+	RC(dx_socketcan_set_bitrate, "ifname NULL", DX_EINVAL, NULL, 500000, 0);
+	RC(dx_socketcan_set_bitrate, "bitrate 0", DX_EINVAL, none, 0, 0);
+	RC(dx_socketcan_set_bitrate, "bitrate 2000000", DX_EINVAL, none, 2000000, 0);
+	RC(dx_socketcan_set_bitrate, "sample point 1000 (100 %)", DX_EINVAL, none,
+	   500000, 1000);
+	RC(dx_socketcan_get_data_bitrate, "ifname NULL", DX_EINVAL, NULL, &u32);
+	RC(dx_socketcan_get_data_bitrate, "bitrate NULL", DX_EINVAL, none, NULL);
+	RC(dx_socketcan_set_data_bitrate, "ifname NULL", DX_EINVAL, NULL, 2000000);
+	RC(dx_socketcan_set_data_bitrate, "no such interface", DX_ENODEV, none,
+	   2000000);
+	RC(dx_socketcan_get_restart_ms, "ifname NULL", DX_EINVAL, NULL, &u32);
+	RC(dx_socketcan_get_restart_ms, "ms NULL", DX_EINVAL, none, NULL);
+	RC(dx_socketcan_set_restart_ms, "ifname NULL", DX_EINVAL, NULL, 100);
+	RC(dx_socketcan_set_restart_ms, "ms 60001", DX_EINVAL, none, 60001);
+	RC(dx_socketcan_start, "ifname NULL", DX_EINVAL, NULL);
+	RC(dx_socketcan_start, "name \"\"", DX_EINVAL, "");
+	RC(dx_socketcan_start, "no such interface", DX_ENODEV, none);
+	RC(dx_socketcan_stop, "ifname NULL", DX_EINVAL, NULL);
+	RC(dx_socketcan_stop, "no such interface", DX_ENODEV, none);
+	RC(dx_socketcan_restart, "ifname NULL", DX_EINVAL, NULL);
+	RC(dx_socketcan_restart, "no such interface", DX_ENODEV, none);
+	RC(dx_socketcan_get_state, "ifname NULL", DX_EINVAL, NULL, &state);
+	RC(dx_socketcan_get_state, "state NULL", DX_EINVAL, none, NULL);
+	RC(dx_socketcan_get_berr, "ifname NULL", DX_EINVAL, NULL, &a, &b);
+	RC(dx_socketcan_get_berr, "tx_errors NULL", DX_EINVAL, none, NULL, &b);
+	RC(dx_socketcan_get_berr, "rx_errors NULL", DX_EINVAL, none, &a, NULL);
+	RC(dx_socketcan_get_device_stats, "ifname NULL", DX_EINVAL, NULL, &ds);
+	RC(dx_socketcan_get_device_stats, "st NULL", DX_EINVAL, none, NULL);
+	RC(dx_socketcan_get_device_stats, "no such interface", DX_ENODEV, none,
+	   &ds);
+	STRC(dx_can_state_name, "state 99", "unknown", (enum dx_can_state)99);
+	module_end();
+}
+END_TEST
+
+/* ---- busload ------------------------------------------------------------------ */
+
+START_TEST(test_busload)
+{
+	struct dx_can_frame f = frame(0x123, 8), g;
+	struct dx_can_frame_bits b;
+	struct dx_can_periodic per = {.bus = 0, .id = 1, .len = 8, .rate_hz = 100};
+	struct dx_can_bus_rates rates = {.bitrate = 1000000};
+	struct dx_can_bus_budget out[2];
+	double mc;
+
+	module_begin("busload");
+	RC(dx_can_frame_bits, "f NULL", DX_EINVAL, NULL, &b);
+	RC(dx_can_frame_bits, "out NULL", DX_EINVAL, &f, NULL);
+	g = frame(0x1, 0);
+	g.flags = DX_CAN_ERR;
+	RC(dx_can_frame_bits, "error frame", DX_EINVAL, &g, &b);
+	g = frame(0x1, 9);
+	RC(dx_can_frame_bits, "classic len 9", DX_EMSGSIZE, &g, &b);
+	VAL(dx_can_bits_ns, "b NULL", 0, NULL, 1000000, 0);
+	dx_can_frame_bits(&f, &b);
+	VAL(dx_can_bits_ns, "bitrate 0", 0, &b, 0, 0);
+	VAL(dx_can_frame_ns, "f NULL", DX_EINVAL, NULL, 1000000, 0);
+	VAL(dx_can_frame_ns, "bitrate 0", DX_EINVAL, &f, 0, 0);
+	RC(dx_can_frame_bits_worst, "out NULL", DX_EINVAL, 1, 0, 8, NULL);
+	RC(dx_can_frame_bits_worst, "classic len 9", DX_EMSGSIZE, 1, 0, 9, &b);
+	RC(dx_can_frame_bits_worst, "FD len 13", DX_EMSGSIZE, 1, DX_CAN_FD, 13, &b);
+	RC(dx_can_frame_bits_worst, "RTR with FD", DX_EINVAL, 1,
+	   DX_CAN_FD | DX_CAN_RTR, 8, &b);
+	RC(dx_can_frame_bits_worst, "11-bit id 0x800", DX_EINVAL, 0x800, 0, 8, &b);
+	RC(dx_can_budget_plan, "frames NULL, n 1", DX_EINVAL, NULL, 1, &rates, 1,
+	   0.7, out, &mc);
+	RC(dx_can_budget_plan, "buses NULL", DX_EINVAL, &per, 1, NULL, 1, 0.7, out,
+	   &mc);
+	RC(dx_can_budget_plan, "out NULL", DX_EINVAL, &per, 1, &rates, 1, 0.7, NULL,
+	   &mc);
+	RC(dx_can_budget_plan, "n_buses 0", DX_EINVAL, &per, 1, &rates, 0, 0.7, out,
+	   &mc);
+	RC(dx_can_budget_plan, "max_load NaN", DX_EINVAL, &per, 1, &rates, 1, NaN,
+	   out, &mc);
+	RC(dx_can_budget_plan, "max_load +Inf", DX_EINVAL, &per, 1, &rates, 1, Inf,
+	   out, &mc);
+	RC(dx_can_budget_plan, "max_load 0", DX_EINVAL, &per, 1, &rates, 1, 0.0, out,
+	   &mc);
+	RC(dx_can_budget_plan, "max_load 1.5", DX_EINVAL, &per, 1, &rates, 1, 1.5,
+	   out, &mc);
+	per.bus = 1;
+	RC(dx_can_budget_plan, "frame bus index 1 of 1 bus", DX_EINVAL, &per, 1,
+	   &rates, 1, 0.7, out, &mc);
+	per.bus = 0;
+	per.rate_hz = NaN;
+	RC(dx_can_budget_plan, "rate_hz NaN", DX_EINVAL, &per, 1, &rates, 1, 0.7,
+	   out, &mc);
+	per.rate_hz = Inf;
+	RC(dx_can_budget_plan, "rate_hz +Inf", DX_EINVAL, &per, 1, &rates, 1, 0.7,
+	   out, &mc);
+	per.rate_hz = -1;
+	RC(dx_can_budget_plan, "rate_hz -1", DX_EINVAL, &per, 1, &rates, 1, 0.7,
+	   out, &mc);
+	per.rate_hz = 100;
+	per.len = 9;
+	RC(dx_can_budget_plan, "len 9 classic", DX_EMSGSIZE, &per, 1, &rates, 1, 0.7,
+	   out, &mc);
+	per.len = 8;
+	rates.bitrate = 0;
+	RC(dx_can_budget_plan, "bitrate 0", DX_EINVAL, &per, 1, &rates, 1, 0.7, out,
+	   &mc);
+	module_end();
+}
+END_TEST
+
+/* ---- drive ------------------------------------------------------------------- */
+
+START_TEST(test_drive)
+{
+	const struct dx_mit_model *ak = dx_mit_model_find("ak80-64");
+	const struct dx_mit_model *dm = NULL;
+	struct dx_mit_model badfam;
+	struct dx_mit_addr a = {ak, 1, 0}, abad;
+	struct dx_mit_cmd c = {0}, cnan;
+	struct dx_mit_fb fb = {0}, fbnan;
+	struct dx_can_frame f, g = frame(0x1, 8);
+	enum dx_mit_special sp;
+	enum dx_dm_mode mode;
+	double pos, vel;
+	unsigned cl;
+	struct dx_odrive_msg om;
+	struct dx_sdo sdo = {.kind = DX_SDO_UPLOAD_REQ, .node = 1, .index = 0x6041};
+	struct dx_pdo_map map = {.n = 1, .e = {{0x6040, 0, 16}}};
+	uint32_t vals[8] = {0};
+	const struct dx_cia402_model *cm = dx_cia402_model_at(0);
+	struct dx_cia402_out co = {0}, conan;
+	struct dx_cia402_in ci = {0}, cinan;
+	struct dx_can_frame f2[2];
+	struct dx_drive_desc desc;
+	struct dx_sdo sdos[16];
+	uint8_t node, cmd;
+	char buf[64];
+
+	module_begin("drive");
+	ck_assert_ptr_nonnull(ak);
+	ck_assert_ptr_nonnull(cm);
+	for (size_t i = 0; i < dx_mit_model_count(); i++)
+		if (dx_mit_model_at(i)->family == DX_MIT_DAMIAO)
+			dm = dx_mit_model_at(i);
+	ck_assert_ptr_nonnull(dm);
+	STRC(dx_drive_fault_name, "fault 99", "?", (enum dx_drive_fault)99);
+	STRC(dx_drive_fault_name, "fault -1", "?", (enum dx_drive_fault)-1);
+	PNULL(dx_mit_model_at, "i past the table", dx_mit_model_count());
+	PNULL(dx_mit_model_find, "name NULL", NULL);
+	PNULL(dx_mit_model_find, "unknown name", "no-such-motor");
+
+	badfam = *ak;
+	badfam.family = (enum dx_mit_family)9;
+	abad = (struct dx_mit_addr){&badfam, 1, 0};
+	mark(&f, sizeof(f));
+	RC(dx_mit_encode_cmd, "a NULL", DX_EINVAL, NULL, &c, &f, &cl);
+	RC(dx_mit_encode_cmd, "a->model NULL", DX_EINVAL,
+	   (&(struct dx_mit_addr){NULL, 1, 0}), &c, &f, &cl);
+	RC(dx_mit_encode_cmd, "model family 9", DX_EINVAL, &abad, &c, &f, &cl);
+	RC(dx_mit_encode_cmd, "c NULL", DX_EINVAL, &a, NULL, &f, &cl);
+	RC(dx_mit_encode_cmd, "f NULL", DX_EINVAL, &a, &c, NULL, &cl);
+	cnan = c;
+	cnan.pos = NaN;
+	RC(dx_mit_encode_cmd, "pos NaN", DX_ENOTFINITE, &a, &cnan, &f, &cl);
+	cnan = c;
+	cnan.vel = Inf;
+	RC(dx_mit_encode_cmd, "vel +Inf", DX_ENOTFINITE, &a, &cnan, &f, &cl);
+	cnan = c;
+	cnan.kp = -Inf;
+	RC(dx_mit_encode_cmd, "kp -Inf", DX_ENOTFINITE, &a, &cnan, &f, &cl);
+	cnan = c;
+	cnan.kd = NaN;
+	RC(dx_mit_encode_cmd, "kd NaN", DX_ENOTFINITE, &a, &cnan, &f, &cl);
+	cnan = c;
+	cnan.tau = Inf;
+	RC(dx_mit_encode_cmd, "tau +Inf", DX_ENOTFINITE, &a, &cnan, &f, &cl);
+	UNTOUCHED(marked(&f, sizeof(f)));
+	mark(&f, sizeof(f));
+	RC(dx_mit_encode_special, "a NULL", DX_EINVAL, NULL, DX_MIT_ENABLE, &f);
+	RC(dx_mit_encode_special, "f NULL", DX_EINVAL, &a, DX_MIT_ENABLE, NULL);
+	RC(dx_mit_encode_special, "special DX_MIT_NONE", DX_EINVAL, &a, DX_MIT_NONE,
+	   &f);
+	RC(dx_mit_encode_special, "special 99", DX_EINVAL, &a,
+	   (enum dx_mit_special)99, &f);
+	RC(dx_mit_encode_special, "clear fault on CubeMars", DX_ENOTSUP, &a,
+	   DX_MIT_CLEAR_FAULT, &f);
+	UNTOUCHED(marked(&f, sizeof(f)));
+	mark(&f, sizeof(f));
+	RC(dx_mit_decode_reply, "a NULL", DX_EINVAL, NULL, &g, &fb);
+	RC(dx_mit_decode_reply, "f NULL", DX_EINVAL, &a, NULL, &fb);
+	RC(dx_mit_decode_reply, "fb NULL", DX_EINVAL, &a, &g, NULL);
+	RC(dx_mit_decode_reply, "model family 9", DX_EINVAL, &abad, &g, &fb);
+	g = frame(0x0, 3);
+	RC(dx_mit_decode_reply, "3-byte frame", DX_EPROTO, &a, &g, &fb);
+	RC(dx_mit_decode_cmd, "a NULL", DX_EINVAL, NULL, &g, &sp, &c);
+	RC(dx_mit_decode_cmd, "f NULL", DX_EINVAL, &a, NULL, &sp, &c);
+	RC(dx_mit_decode_cmd, "special NULL", DX_EINVAL, &a, &g, NULL, &c);
+	RC(dx_mit_decode_cmd, "c NULL", DX_EINVAL, &a, &g, &sp, NULL);
+	g = frame(0x1, 3);
+	RC(dx_mit_decode_cmd, "3-byte frame to this drive", DX_EPROTO, &a, &g, &sp,
+	   &c);
+	fb.temp_c = 30;
+	RC(dx_mit_encode_reply, "a NULL", DX_EINVAL, NULL, &fb, &f, &cl);
+	RC(dx_mit_encode_reply, "fb NULL", DX_EINVAL, &a, NULL, &f, &cl);
+	RC(dx_mit_encode_reply, "f NULL", DX_EINVAL, &a, &fb, NULL, &cl);
+	fbnan = fb;
+	fbnan.pos = NaN;
+	RC(dx_mit_encode_reply, "pos NaN", DX_ENOTFINITE, &a, &fbnan, &f, &cl);
+	fbnan = fb;
+	fbnan.tau = -Inf;
+	RC(dx_mit_encode_reply, "tau -Inf", DX_ENOTFINITE, &a, &fbnan, &f, &cl);
+	fbnan = fb;
+	fbnan.temp_c = NaN;
+	RC(dx_mit_encode_reply, "temp_c NaN", DX_ENOTFINITE, &a, &fbnan, &f, &cl);
+	UNTOUCHED(marked(&f, sizeof(f)));
+	mark(&f, sizeof(f));
+	{
+		struct dx_mit_addr d = {dm, 1, 0x11};
+		RC(dx_dm_encode_mode_cmd, "a NULL", DX_EINVAL, NULL, DX_DM_MODE_POSVEL,
+		   0, 0, &f, &cl);
+		RC(dx_dm_encode_mode_cmd, "f NULL", DX_EINVAL, &d, DX_DM_MODE_POSVEL, 0,
+		   0, NULL, &cl);
+		RC(dx_dm_encode_mode_cmd, "not a Damiao model", DX_EINVAL, &a,
+		   DX_DM_MODE_POSVEL, 0, 0, &f, &cl);
+		RC(dx_dm_encode_mode_cmd, "mode MIT", DX_EINVAL, &d, DX_DM_MODE_MIT, 0,
+		   0, &f, &cl);
+		RC(dx_dm_encode_mode_cmd, "pos NaN", DX_ENOTFINITE, &d,
+		   DX_DM_MODE_POSVEL, NaN, 0, &f, &cl);
+		RC(dx_dm_encode_mode_cmd, "vel +Inf", DX_ENOTFINITE, &d,
+		   DX_DM_MODE_VEL, 0, Inf, &f, &cl);
+		UNTOUCHED(marked(&f, sizeof(f)));
+		mark(&f, sizeof(f));
+	mark(&f, sizeof(f));
+		g = frame(0x101, 8);
+		RC(dx_dm_decode_mode_cmd, "a NULL", DX_EINVAL, NULL, &g, &mode, &pos,
+		   &vel);
+		RC(dx_dm_decode_mode_cmd, "f NULL", DX_EINVAL, &d, NULL, &mode, &pos,
+		   &vel);
+		RC(dx_dm_decode_mode_cmd, "mode NULL", DX_EINVAL, &d, &g, NULL, &pos,
+		   &vel);
+		RC(dx_dm_decode_mode_cmd, "pos NULL", DX_EINVAL, &d, &g, &mode, NULL,
+		   &vel);
+		RC(dx_dm_decode_mode_cmd, "vel NULL", DX_EINVAL, &d, &g, &mode, &pos,
+		   NULL);
+		g = frame(0x101, 3);
+		RC(dx_dm_decode_mode_cmd, "3-byte POSVEL frame", DX_EPROTO, &d, &g,
+		   &mode, &pos, &vel);
+	}
+	VAL(dx_mit_fault_decode, "family 9", DX_DRIVE_FAULT_OTHER,
+	    (enum dx_mit_family)9, 1);
+	VAL(dx_mit_fault_encode, "family 9", 0, (enum dx_mit_family)9,
+	    DX_DRIVE_FAULT_OVERCURRENT, true);
+	VAL(dx_mit_fault_encode, "fault 99", 0, DX_MIT_CUBEMARS,
+	    (enum dx_drive_fault)99, true);
+	DBL(dx_mit_step, "m NULL", NaN, NULL, DX_DRIVE_CLAMP_POS, false);
+	DBL(dx_mit_step, "which 0", NaN, ak, 0, false);
+	DBL(dx_mit_step, "which two bits", NaN, ak,
+	    DX_DRIVE_CLAMP_POS | DX_DRIVE_CLAMP_VEL, false);
+	DBL(dx_mit_step, "which 32", NaN, ak, 32, false);
+	DBL(dx_mit_step, "model family 9", NaN, &badfam, DX_DRIVE_CLAMP_POS, false);
+
+	PNULL(dx_odrive_model_at, "i past the table", dx_odrive_model_count());
+	PNULL(dx_odrive_model_find, "name NULL", NULL);
+	g = frame(0x21, 8);
+	RC(dx_odrive_split_id, "f NULL", DX_EINVAL, NULL, &node, &cmd);
+	g.flags = DX_CAN_EXT;
+	RC(dx_odrive_split_id, "29-bit frame", DX_EINVAL, &g, &node, &cmd);
+	memset(&om, 0, sizeof(om));
+	om.node = 1;
+	om.cmd = DX_ODRIVE_SET_INPUT_POS;
+	RC(dx_odrive_encode, "m NULL", DX_EINVAL, NULL, NULL, &f, &cl);
+	RC(dx_odrive_encode, "f NULL", DX_EINVAL, NULL, &om, NULL, &cl);
+	om.node = 64;
+	RC(dx_odrive_encode, "node 64", DX_EINVAL, NULL, &om, &f, &cl);
+	om.node = 1;
+	om.cmd = 0x1f;
+	RC(dx_odrive_encode, "cmd 0x1f", DX_ENOTSUP, NULL, &om, &f, &cl);
+	om.cmd = DX_ODRIVE_SET_INPUT_POS;
+	om.u.input_pos.pos = NAN;
+	RC(dx_odrive_encode, "input pos NaN", DX_ENOTFINITE, NULL, &om, &f, &cl);
+	om.u.input_pos.pos = 0;
+	om.u.input_pos.torque_ff = INFINITY;
+	RC(dx_odrive_encode, "torque_ff +Inf", DX_ENOTFINITE, NULL, &om, &f, &cl);
+	om.cmd = DX_ODRIVE_SET_LIMITS;
+	om.u.limits.vel_limit = NAN;
+	RC(dx_odrive_encode, "vel_limit NaN", DX_ENOTFINITE, NULL, &om, &f, &cl);
+	om.cmd = DX_ODRIVE_SET_INPUT_TORQUE;
+	om.u.input_torque.torque = -INFINITY;
+	RC(dx_odrive_encode, "torque -Inf", DX_ENOTFINITE, NULL, &om, &f, &cl);
+	UNTOUCHED(marked(&f, sizeof(f)));
+	mark(&f, sizeof(f));
+	RC(dx_odrive_decode, "f NULL", DX_EINVAL, NULL, &om);
+	g = frame(0x2c, 8);
+	RC(dx_odrive_decode, "m NULL", DX_EINVAL, &g, NULL);
+	g.len = 3;
+	RC(dx_odrive_decode, "Set_Input_Pos of 3 bytes", DX_EPROTO, &g, &om);
+	g = frame(0x3f, 8);
+	RC(dx_odrive_decode, "unknown cmd 0x1f", DX_ENOTSUP, &g, &om);
+
+	RC(dx_co_nmt, "f NULL", DX_EINVAL, 1, DX_NMT_START, NULL);
+	RC(dx_co_nmt, "node 128", DX_EINVAL, 128, DX_NMT_START, &f);
+	RC(dx_co_nmt, "command 0x33", DX_EINVAL, 1, (enum dx_nmt_cs)0x33, &f);
+	VOIDC(dx_co_sync, "f NULL", NULL);
+	RC(dx_co_heartbeat, "f NULL", DX_EINVAL, 1, DX_NMT_OPERATIONAL, NULL);
+	RC(dx_co_heartbeat, "node 0", DX_EINVAL, 0, DX_NMT_OPERATIONAL, &f);
+	RC(dx_co_heartbeat, "node 128", DX_EINVAL, 128, DX_NMT_OPERATIONAL, &f);
+	RC(dx_co_heartbeat, "state 0x33", DX_EINVAL, 1, (enum dx_nmt_state)0x33, &f);
+	UNTOUCHED(marked(&f, sizeof(f)));
+	mark(&f, sizeof(f));
+	STRC(dx_sdo_abort_name, "unknown code 1", "?", 1);
+	RC(dx_sdo_encode, "s NULL", DX_EINVAL, NULL, &f);
+	RC(dx_sdo_encode, "f NULL", DX_EINVAL, &sdo, NULL);
+	sdo.node = 0;
+	RC(dx_sdo_encode, "node 0", DX_EINVAL, &sdo, &f);
+	sdo.node = 128;
+	RC(dx_sdo_encode, "node 128", DX_EINVAL, &sdo, &f);
+	sdo.node = 1;
+	sdo.kind = DX_SDO_DOWNLOAD_REQ;
+	sdo.size = 5;
+	RC(dx_sdo_encode, "download size 5", DX_EINVAL, &sdo, &f);
+	sdo.size = 0;
+	RC(dx_sdo_encode, "download size 0", DX_EINVAL, &sdo, &f);
+	sdo.kind = (enum dx_sdo_kind)9;
+	RC(dx_sdo_encode, "kind 9", DX_EINVAL, &sdo, &f);
+	UNTOUCHED(marked(&f, sizeof(f)));
+	mark(&f, sizeof(f));
+	g = frame(0x581, 8);
+	RC(dx_sdo_decode, "f NULL", DX_EINVAL, NULL, &sdo);
+	RC(dx_sdo_decode, "s NULL", DX_EINVAL, &g, NULL);
+	g.len = 4;
+	RC(dx_sdo_decode, "4-byte SDO frame", DX_EPROTO, &g, &sdo);
+	g = frame(0x181, 8);
+	RC(dx_sdo_decode, "not an SDO id (TPDO1)", DX_ENOENT, &g, &sdo);
+	STRC(dx_cia402_state_name, "state 99", "?", (enum dx_cia402_state)99);
+	VAL(dx_cia402_state_encode, "state 99", 0, (enum dx_cia402_state)99);
+	VAL(dx_cia402_next_cw, "cur 99", DX_CIA402_CMD_DISABLE_VOLTAGE,
+	    (enum dx_cia402_state)99, DX_CIA402_OPERATION_ENABLED, 0);
+	VAL(dx_cia402_transition, "cur 99", DX_CIA402_NOT_READY,
+	    (enum dx_cia402_state)99, 0x0f, 0);
+	VAL(dx_cia402_fault_encode, "fault 99", 0x1000, (enum dx_drive_fault)99);
+	RC(dx_pdo_map_check, "m NULL", DX_EINVAL, NULL);
+	map.n = 9;
+	RC(dx_pdo_map_check, "n 9", DX_EINVAL, &map);
+	map.n = 1;
+	map.e[0].bits = 12;
+	RC(dx_pdo_map_check, "12-bit entry", DX_EINVAL, &map);
+	map.n = 3;
+	map.e[0].bits = map.e[1].bits = map.e[2].bits = 32;
+	RC(dx_pdo_map_check, "96 bits", DX_EMSGSIZE, &map);
+	map.n = 1;
+	map.e[0].bits = 16;
+	RC(dx_pdo_pack, "m NULL", DX_EINVAL, NULL, 0x201, vals, &f);
+	RC(dx_pdo_pack, "values NULL", DX_EINVAL, &map, 0x201, NULL, &f);
+	RC(dx_pdo_pack, "f NULL", DX_EINVAL, &map, 0x201, vals, NULL);
+	RC(dx_pdo_pack, "cob_id 0x800", DX_EINVAL, &map, 0x800, vals, &f);
+	UNTOUCHED(marked(&f, sizeof(f)));
+	mark(&f, sizeof(f));
+	g = frame(0x181, 2);
+	RC(dx_pdo_unpack, "m NULL", DX_EINVAL, NULL, &g, vals);
+	RC(dx_pdo_unpack, "f NULL", DX_EINVAL, &map, NULL, vals);
+	RC(dx_pdo_unpack, "values NULL", DX_EINVAL, &map, &g, NULL);
+	g.len = 3;
+	RC(dx_pdo_unpack, "3 bytes for a 16-bit map", DX_EMSGSIZE, &map, &g, vals);
+	RC(dx_pdo_config_sdos, "m NULL", DX_EINVAL, 1, 1, true, NULL, sdos, 16);
+	RC(dx_pdo_config_sdos, "out NULL", DX_EINVAL, 1, 1, true, &map, NULL, 16);
+	RC(dx_pdo_config_sdos, "pdo 0", DX_EINVAL, 1, 0, true, &map, sdos, 16);
+	RC(dx_pdo_config_sdos, "pdo 5", DX_EINVAL, 1, 5, true, &map, sdos, 16);
+	RC(dx_pdo_config_sdos, "node 0", DX_EINVAL, 0, 1, true, &map, sdos, 16);
+	RC(dx_pdo_config_sdos, "max 2", DX_ENOSPC, 1, 1, true, &map, sdos, 2);
+	PNULL(dx_cia402_model_at, "i past the table", dx_cia402_model_count());
+	PNULL(dx_cia402_model_find, "name NULL", NULL);
+	PNULL(dx_cia402_default_map, "which 4", 4);
+	mark(f2, sizeof(f2));
+	RC(dx_cia402_encode_rpdos, "m NULL", DX_EINVAL, NULL, 1, &co, f2, &cl);
+	RC(dx_cia402_encode_rpdos, "o NULL", DX_EINVAL, cm, 1, NULL, f2, &cl);
+	RC(dx_cia402_encode_rpdos, "f NULL", DX_EINVAL, cm, 1, &co, NULL, &cl);
+	RC(dx_cia402_encode_rpdos, "node 0", DX_EINVAL, cm, 0, &co, f2, &cl);
+	RC(dx_cia402_encode_rpdos, "node 128", DX_EINVAL, cm, 128, &co, f2, &cl);
+	conan = co;
+	conan.pos = NaN;
+	RC(dx_cia402_encode_rpdos, "pos NaN", DX_ENOTFINITE, cm, 1, &conan, f2, &cl);
+	conan = co;
+	conan.vel = Inf;
+	RC(dx_cia402_encode_rpdos, "vel +Inf", DX_ENOTFINITE, cm, 1, &conan, f2,
+	   &cl);
+	conan = co;
+	conan.tau = -Inf;
+	RC(dx_cia402_encode_rpdos, "tau -Inf", DX_ENOTFINITE, cm, 1, &conan, f2,
+	   &cl);
+	UNTOUCHED(marked(f2, sizeof(f2)));
+	mark(f2, sizeof(f2));
+	g = frame(0x181, 7);
+	RC(dx_cia402_decode_tpdo, "m NULL", DX_EINVAL, NULL, 1, &g, &ci);
+	RC(dx_cia402_decode_tpdo, "f NULL", DX_EINVAL, cm, 1, NULL, &ci);
+	RC(dx_cia402_decode_tpdo, "in NULL", DX_EINVAL, cm, 1, &g, NULL);
+	g.len = 3;
+	RC(dx_cia402_decode_tpdo, "TPDO1 of 3 bytes", DX_EMSGSIZE, cm, 1, &g, &ci);
+	g = frame(0x182, 7);
+	RC(dx_cia402_decode_tpdo, "TPDO1 of node 2 to node 1", DX_ENOENT, cm, 1, &g,
+	   &ci);
+	RC(dx_cia402_encode_tpdos, "m NULL", DX_EINVAL, NULL, 1, &ci, f2);
+	RC(dx_cia402_encode_tpdos, "in NULL", DX_EINVAL, cm, 1, NULL, f2);
+	RC(dx_cia402_encode_tpdos, "f NULL", DX_EINVAL, cm, 1, &ci, NULL);
+	RC(dx_cia402_encode_tpdos, "node 0", DX_EINVAL, cm, 0, &ci, f2);
+	cinan = ci;
+	cinan.pos = NaN;
+	RC(dx_cia402_encode_tpdos, "pos NaN", DX_ENOTFINITE, cm, 1, &cinan, f2);
+	cinan = ci;
+	cinan.tau = Inf;
+	RC(dx_cia402_encode_tpdos, "tau +Inf", DX_ENOTFINITE, cm, 1, &cinan, f2);
+	UNTOUCHED(marked(f2, sizeof(f2)));
+	mark(f2, sizeof(f2));
+	g = frame(0x201, 7);
+	RC(dx_cia402_decode_rpdo, "m NULL", DX_EINVAL, NULL, 1, &g, &co);
+	RC(dx_cia402_decode_rpdo, "f NULL", DX_EINVAL, cm, 1, NULL, &co);
+	RC(dx_cia402_decode_rpdo, "o NULL", DX_EINVAL, cm, 1, &g, NULL);
+	g.len = 2;
+	RC(dx_cia402_decode_rpdo, "RPDO1 of 2 bytes", DX_EMSGSIZE, cm, 1, &g, &co);
+
+	RC(dx_drive_desc_parse, "text NULL", DX_EINVAL, NULL, &desc);
+	RC(dx_drive_desc_parse, "d NULL", DX_EINVAL, "mit:ak80-64:id=1", NULL);
+	RC(dx_drive_desc_parse, "\"mit\" (no model)", DX_EINVAL, "mit", &desc);
+	RC(dx_drive_desc_parse, "id=0", DX_EINVAL, "mit:ak80-64:id=0", &desc);
+	RC(dx_drive_desc_parse, "id=256", DX_EINVAL, "mit:ak80-64:id=256", &desc);
+	RC(dx_drive_desc_parse, "odrive id=64", DX_EINVAL, "odrive:default:id=64",
+	   &desc);
+	RC(dx_drive_desc_parse, "unknown model", DX_ENOENT, "mit:nothing:id=1",
+	   &desc);
+	RC(dx_drive_desc_parse, "unknown protocol", DX_EINVAL, "foo:ak80-64:id=1",
+	   &desc);
+	desc = (struct dx_drive_desc){DX_DRIVE_MIT, ak, 1, 0};
+	RC(dx_drive_desc_format, "d NULL", DX_EINVAL, NULL, buf, sizeof(buf));
+	RC(dx_drive_desc_format, "buf NULL", DX_EINVAL, &desc, NULL, 10);
+	RC(dx_drive_desc_format, "size 4 (too small)", DX_ENOSPC, &desc, buf, 4);
+	desc.proto = (enum dx_drive_proto)9;
+	RC(dx_drive_desc_format, "protocol 9", DX_EINVAL, &desc, buf, sizeof(buf));
+	desc.proto = DX_DRIVE_MIT;
+	desc.model = NULL;
+	RC(dx_drive_desc_format, "model NULL", DX_EINVAL, &desc, buf, sizeof(buf));
+	module_end();
+}
+END_TEST
+
+/* ---- the exchange ------------------------------------------------------------ */
+
+START_TEST(test_exchange)
+{
+	const struct dx_mit_model *ak = dx_mit_model_find("ak80-64");
+	struct dx_drive_desc devs[2] = {{DX_DRIVE_MIT, ak, 1, 0},
+					{DX_DRIVE_MIT, ak, 2, 0}};
+	struct dx_drive_bus_config cfg = {.devs = devs, .n_devs = 2};
+	struct dx_drive_bus *b = calloc(1, sizeof(*b));
+	struct dx_drive_cmd cmd = {0}, bad;
+	struct dx_exchange_result res;
+	struct dx_can_frame f, extra[DX_DRIVE_TX_EXTRA + 1];
+	struct dx_drive_desc dup[2] = {{DX_DRIVE_MIT, ak, 1, 0},
+				       {DX_DRIVE_MIT, ak, 1, 0}};
+	struct dx_drive_desc badd = {(enum dx_drive_proto)9, ak, 1, 0};
+
+	module_begin("exchange");
+	memset(extra, 0, sizeof(extra));
+	for (unsigned i = 0; i < DX_DRIVE_TX_EXTRA + 1; i++)
+		extra[i] = frame(0x700, 0);
+	RC(dx_drive_bus_init, "b NULL", DX_EINVAL, NULL, &cfg);
+	RC(dx_drive_bus_init, "cfg NULL", DX_EINVAL, b, NULL);
+	cfg.devs = NULL;
+	RC(dx_drive_bus_init, "devs NULL, n_devs 2", DX_EINVAL, b, &cfg);
+	cfg.devs = devs;
+	cfg.n_devs = DX_DRIVE_BUS_MAX + 1;
+	RC(dx_drive_bus_init, "n_devs DX_DRIVE_BUS_MAX + 1", DX_ENOSPC, b, &cfg);
+	cfg.n_devs = 2;
+	cfg.devs = dup;
+	RC(dx_drive_bus_init, "two drives with id 1", DX_EEXIST, b, &cfg);
+	cfg.devs = &badd;
+	cfg.n_devs = 1;
+	RC(dx_drive_bus_init, "protocol 9", DX_EINVAL, b, &cfg);
+	badd = (struct dx_drive_desc){DX_DRIVE_MIT, NULL, 1, 0};
+	RC(dx_drive_bus_init, "model NULL", DX_EINVAL, b, &cfg);
+	cfg.devs = devs;
+	cfg.n_devs = 2;
+	ck_assert_int_eq(dx_drive_bus_init(b, &cfg), 0);
+
+	RC(dx_drive_bus_set_cmd, "b NULL", DX_EINVAL, NULL, 0, &cmd);
+	RC(dx_drive_bus_set_cmd, "c NULL", DX_EINVAL, b, 0, NULL);
+	RC(dx_drive_bus_set_cmd, "i 2 of 2", DX_EINVAL, b, 2, &cmd);
+	cmd.pos = 0.5;
+	ck_assert_int_eq(dx_drive_bus_set_cmd(b, 0, &cmd), 0);
+	bad = cmd;
+	bad.pos = NaN;
+	RC(dx_drive_bus_set_cmd, "pos NaN", DX_ENOTFINITE, b, 0, &bad);
+	bad = cmd;
+	bad.tau = -Inf;
+	RC(dx_drive_bus_set_cmd, "tau -Inf", DX_ENOTFINITE, b, 0, &bad);
+	bad = cmd;
+	bad.kp = Inf;
+	RC(dx_drive_bus_set_cmd, "kp +Inf", DX_ENOTFINITE, b, 0, &bad);
+	UNTOUCHED(b->dev[0].cmd.pos == 0.5 && b->dev[0].cmd.tau == 0.0);
+	RC(dx_drive_bus_set_active, "b NULL", DX_EINVAL, NULL, 0, true);
+	RC(dx_drive_bus_set_active, "i 2 of 2", DX_EINVAL, b, 2, true);
+	RC(dx_drive_bus_exchange, "b NULL", DX_EINVAL, NULL, 0, 1, &res);
+	RC(dx_drive_bus_exchange, "no transport (wrong state)", DX_EINVAL, b, 0, 1,
+	   &res);
+	RC(dx_drive_bus_send, "b NULL", DX_EINVAL, NULL, 0, NULL, 0);
+	RC(dx_drive_bus_send, "no transport (wrong state)", DX_EINVAL, b, 0, NULL,
+	   0);
+	RC(dx_drive_bus_collect, "b NULL", DX_EINVAL, NULL, 0, &res);
+	RC(dx_drive_bus_collect, "no transport (wrong state)", DX_EINVAL, b, 0,
+	   &res);
+	RC(dx_drive_bus_prepare, "b NULL", DX_EINVAL, NULL, 0, NULL, 0);
+	RC(dx_drive_bus_prepare, "extra NULL, n_extra 1", DX_EINVAL, b, 0, NULL, 1);
+	RC(dx_drive_bus_prepare, "n_extra DX_DRIVE_TX_EXTRA + 1", DX_EINVAL, b, 0,
+	   extra, DX_DRIVE_TX_EXTRA + 1);
+	RC(dx_drive_bus_deliver, "b NULL", DX_EINVAL, NULL, 0, NULL, 0, &res);
+	RC(dx_drive_bus_deliver, "frames NULL, n 1", DX_EINVAL, b, 0, NULL, 1, &res);
+	VOIDC(dx_drive_bus_route, "b NULL", NULL, &f, true);
+	VOIDC(dx_drive_bus_route, "f NULL", b, NULL, true);
+	VAL(dx_drive_bus_lookup, "b NULL", -1, NULL, &f);
+	VAL(dx_drive_bus_lookup, "f NULL", -1, b, NULL);
+	RC(dx_drive_bus_special, "b NULL", DX_EINVAL, NULL, 0, DX_MIT_ENABLE, &f);
+	RC(dx_drive_bus_special, "i 2 of 2", DX_EINVAL, b, 2, DX_MIT_ENABLE, &f);
+	RC(dx_drive_bus_special, "f NULL", DX_EINVAL, b, 0, DX_MIT_ENABLE, NULL);
+	RC(dx_drive_bus_special, "special 99", DX_EINVAL, b, 0,
+	   (enum dx_mit_special)99, &f);
+	UNTOUCHED(b->stats.cycles == 0);
+	free(b);
+	module_end();
+}
+END_TEST
+
+/* ---- the table ---------------------------------------------------------------- */
+
+/* Functions deliberately without a bad-input case, and why. */
+static const struct {
+	const char *fn, *why;
+} unchecked[] = {
+	{"dx_isfinite", "inline predicate: defined for every double"},
+	{"dx_time_now_ns", "no input"},
+	{"dx_version", "no input"},
+	{"dx_ns_to_timespec", "every int64 is valid"},
+};
+
+static bool have_row(const char *fn)
+{
+	for (unsigned i = 0; i < nrows; i++)
+		if (strcmp(rows[i].fn, fn) == 0)
+			return true;
+	return false;
+}
+
+static bool is_unchecked(const char *fn)
+{
+	for (size_t i = 0; i < DX_ARRAY_SIZE(unchecked); i++)
+		if (strcmp(unchecked[i].fn, fn) == 0)
+			return true;
+	return false;
+}
+
+/* Public functions of the installed headers: "dx_name(" on a DX_API line. */
+static unsigned scan_headers(char names[][64], unsigned max)
+{
+	static const char *const headers[] = {
+		"core", "can", "simbus", "socketcan", "busload", "drive", "ctl",
+		"rt", "kin", "kdl", "tactile", "hand", "sim", "simpad", "simworld",
+		"simhand", "bridge"};
+	const char *src = getenv("DX_TEST_SRCDIR");
+	unsigned n = 0;
+
+	for (size_t h = 0; src && h < DX_ARRAY_SIZE(headers); h++) {
+		char path[512], line[512];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/../include/dexrt/%s.h", src,
+			 headers[h]);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			char *p = strstr(line, "DX_API ");
+			if (!p || strncmp(line, "DX_API", 6) != 0)
+				continue;
+			for (p = strstr(p, "dx_"); p; p = strstr(p + 1, "dx_")) {
+				size_t k = strspn(p, "abcdefghijklmnopqrstuvwxyz"
+						     "0123456789_");
+				if (p[k] == '(' && k < 64 && n < max) {
+					memcpy(names[n], p, k);
+					names[n++][k] = '\0';
+					break;
+				}
+			}
+		}
+		fclose(f);
+	}
+	return n;
+}
+
+static void write_table(const char *path)
+{
+	static char names[512][64];
+	unsigned nn = scan_headers(names, 512), nfn = 0, missing = 0;
+	const char *mod = NULL;
+	FILE *f = fopen(path, "w");
+
+	ck_assert_msg(f != NULL, "cannot write %s", path);
+	for (unsigned i = 0; i < nrows; i++) {
+		bool first = true;
+		for (unsigned j = 0; j < i; j++)
+			if (strcmp(rows[j].fn, rows[i].fn) == 0)
+				first = false;
+		nfn += first;
+	}
+	fprintf(f,
+		"# Bad input at the public API\n\n"
+		"Generated by `tests/test-api.c`; reproduce with\n\n"
+		"```\n"
+		"meson setup build -Dwerror=true && ninja -C build\n"
+		"DX_API_TABLE_MD=$PWD/docs/api-errors.md DX_TEST_SRCDIR=$PWD/tests \\\n"
+		"  DX_EXAMPLES_DIR=$PWD/examples build/tests/test-api\n"
+		"```\n\n"
+		"Each row is a case the test runs: the function, the bad input "
+		"given to it, and the result it must give (an error code from "
+		"`core.h`, named as `dx_errname()` names it; a value for functions "
+		"that return a count, an index, a pointer or a predicate; "
+		"*ignored* for functions without a result, which must accept the "
+		"input without crashing or changing anything). Where a function "
+		"has an output or a side effect, the test also checks that "
+		"nothing was written, sent or changed. `meson test` runs the same "
+		"cases, also under AddressSanitizer and valgrind in CI.\n\n"
+		"%u cases over %u functions.\n",
+		nrows, nfn);
+	for (unsigned i = 0; i < nrows; i++) {
+		const struct row *r = &rows[i];
+		if (!mod || strcmp(mod, r->mod) != 0) {
+			mod = r->mod;
+			fprintf(f, "\n## %s\n\n| function | bad input | result |\n"
+				   "|---|---|---|\n", mod);
+		}
+		fprintf(f, "| `%s` | %s | %s |\n", r->fn, r->input, r->result);
+	}
+	fprintf(f, "\n## Not checked on purpose\n\n");
+	for (size_t i = 0; i < DX_ARRAY_SIZE(unchecked); i++)
+		fprintf(f, "- `%s`: %s\n", unchecked[i].fn, unchecked[i].why);
+	for (unsigned i = 0; i < nn; i++)
+		if (!have_row(names[i]) && !is_unchecked(names[i]))
+			missing++;
+	if (missing) {
+		fprintf(f, "\n## Without a case yet\n\n");
+		for (unsigned i = 0; i < nn; i++)
+			if (!have_row(names[i]) && !is_unchecked(names[i]))
+				fprintf(f, "- `%s`\n", names[i]);
+	}
+	fclose(f);
+	printf("%u cases over %u functions; %u of %u public functions without "
+	       "a case\n", nrows, nfn, missing, nn);
+}
+
+int main(void)
+{
+	Suite *s = suite_create("api");
+	TCase *tc = tcase_create("api");
+	const char *md = getenv("DX_API_TABLE_MD");
+	SRunner *sr;
+	int failed;
+
+	trace = getenv("DX_API_TRACE") != NULL;
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_core);
+	tcase_add_test(tc, test_can);
+	tcase_add_test(tc, test_simbus);
+	tcase_add_test(tc, test_socketcan);
+	tcase_add_test(tc, test_busload);
+	tcase_add_test(tc, test_drive);
+	tcase_add_test(tc, test_exchange);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	/* the rows live in this process only without fork */
+	if (md)
+		srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	if (md && failed == 0)
+		write_table(md);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
