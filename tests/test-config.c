@@ -214,6 +214,149 @@ START_TEST(test_bad_configs)
 }
 END_TEST
 
+/* ---- the bridge: section (DDS bridge settings, plain data here) -------- */
+
+START_TEST(test_bridge_defaults)
+{
+	struct dx_hand_config *c = NULL;
+	struct dx_hand_config_error e;
+	char text[4096];
+
+	/* absent: everything on, 100 Hz joint states and wrenches and 1 Hz
+	 * status at the 1 kHz rate, Cyclone's domain, the hand's name */
+	ck_assert_int_eq(load_text(valid, &c, &e), 0);
+	ck_assert(!c->bridge.present);
+	ck_assert_uint_eq(c->bridge.domain, UINT32_MAX);
+	ck_assert_str_eq(c->bridge.ns, "testhand");
+	ck_assert_ptr_null(c->bridge.frame_id);
+	ck_assert_uint_eq(c->bridge.publish.joint_states, 10);
+	ck_assert_uint_eq(c->bridge.publish.wrenches, 10);
+	ck_assert_uint_eq(c->bridge.publish.diagnostics, 1000);
+	ck_assert(c->bridge.subscribe.joint_command);
+	ck_assert(c->bridge.subscribe.grasp_command);
+	ck_assert(c->bridge.subscribe.joint_trajectory);
+	dx_ck_near(c->bridge.max_grip_force, 20.0, 0);
+	dx_hand_config_free(c);
+
+	/* a name that is no ROS 2 name becomes one; 2.5 kHz: 100 Hz is every
+	 * 25th cycle, wrenches follow joint states, a partial subscribe
+	 * mapping leaves the others on */
+	snprintf(text, sizeof(text), "%s%s", edit(1, "name: 2-hand.left"),
+		 "bridge:\n"
+		 "  publish: {joint_states: 5}\n"
+		 "  subscribe: {grasp_command: false}\n");
+	ck_assert_int_eq(load_text(text, &c, &e), 0);
+	ck_assert(c->bridge.present);
+	ck_assert_str_eq(c->bridge.ns, "_2_hand_left");
+	ck_assert_uint_eq(c->bridge.publish.joint_states, 5);
+	ck_assert_uint_eq(c->bridge.publish.wrenches, 5);
+	ck_assert(c->bridge.subscribe.joint_command);
+	ck_assert(!c->bridge.subscribe.grasp_command);
+	ck_assert(c->bridge.subscribe.joint_trajectory);
+	dx_hand_config_free(c);
+	snprintf(text, sizeof(text), "%s", edit(3, "period_us: 400"));
+	ck_assert_int_eq(load_text(text, &c, &e), 0);
+	ck_assert_uint_eq(c->bridge.publish.joint_states, 25);
+	ck_assert_uint_eq(c->bridge.publish.diagnostics, 2500);
+	dx_hand_config_free(c);
+}
+END_TEST
+
+START_TEST(test_bridge_section)
+{
+	struct dx_hand_config *c = NULL;
+	struct dx_hand_config_error e;
+	char text[4096];
+
+	snprintf(text, sizeof(text), "%s%s", valid,
+		 "bridge:\n"
+		 "  domain: 7\n"
+		 "  namespace: robot/left_hand\n"
+		 "  frame_id: palm\n"
+		 "  publish:\n"
+		 "    joint_states: 2\n"
+		 "    wrenches: 0\n"
+		 "    diagnostics: 500\n"
+		 "  subscribe:\n"
+		 "    joint_command: false\n"
+		 "    grasp_command: true\n"
+		 "    joint_trajectory: false\n"
+		 "  max_grip_force: 12.5\n");
+	ck_assert_msg(load_text(text, &c, &e) == 0, "%s", e.msg);
+	ck_assert(c->bridge.present);
+	ck_assert_uint_eq(c->bridge.domain, 7);
+	ck_assert_str_eq(c->bridge.ns, "robot/left_hand");
+	ck_assert_str_eq(c->bridge.frame_id, "palm");
+	ck_assert_uint_eq(c->bridge.publish.joint_states, 2);
+	ck_assert_uint_eq(c->bridge.publish.wrenches, 0); /* off */
+	ck_assert_uint_eq(c->bridge.publish.diagnostics, 500);
+	ck_assert(!c->bridge.subscribe.joint_command);
+	ck_assert(c->bridge.subscribe.grasp_command);
+	ck_assert(!c->bridge.subscribe.joint_trajectory);
+	dx_ck_near(c->bridge.max_grip_force, 12.5, 0);
+	dx_hand_config_free(c);
+
+	/* an empty namespace is allowed: topics without one */
+	snprintf(text, sizeof(text), "%s%s", valid,
+		 "bridge:\n  namespace: \"\"\n");
+	ck_assert_int_eq(load_text(text, &c, &e), 0);
+	ck_assert_str_eq(c->bridge.ns, "");
+	dx_hand_config_free(c);
+}
+END_TEST
+
+/* Appended after valid[]'s 39 lines: "bridge:" is line 40. */
+static const struct bad_case bridge_bad[] = {
+	{0, "bridge:\n  domain: 233", DX_ECONFIG, 41, "bridge.domain", "[0, 232]"},
+	{0, "bridge:\n  domain: -1", DX_EPARSE, 41, "bridge.domain", ""},
+	{0, "bridge:\n  namespace: left-hand", DX_ECONFIG, 41, "bridge.namespace",
+	 "left-hand"},
+	{0, "bridge:\n  namespace: /left", DX_ECONFIG, 41, "bridge.namespace", "inner '/'"},
+	{0, "bridge:\n  namespace: a//b", DX_ECONFIG, 41, "bridge.namespace", "a//b"},
+	{0, "bridge:\n  namespace: 9lives", DX_ECONFIG, 41, "bridge.namespace", "digit"},
+	{0, "bridge:\n  publish:\n    joint_states: 2000000", DX_ECONFIG, 42,
+	 "bridge.publish.joint_states", "[1, 1000000]"},
+	{0, "bridge:\n  publish:\n    wrenches: fast", DX_EPARSE, 42,
+	 "bridge.publish.wrenches", ""},
+	{0, "bridge:\n  publish:\n    diagnostics: 1\n    odometry: 5", DX_EPARSE, 43,
+	 "bridge.publish", "odometry"},
+	{0, "bridge:\n  subscribe:\n    joint_command: maybe", DX_EPARSE, 42,
+	 "bridge.subscribe.joint_command", ""},
+	{0, "bridge:\n  max_grip_force: 0", DX_ECONFIG, 41, "bridge.max_grip_force",
+	 "(0, 1000]"},
+	{0, "bridge:\n  max_grip_force: .inf", DX_EPARSE, 41, "bridge.max_grip_force",
+	 "Invalid"},
+	{0, "bridge:\n  max_grip_force: 1001", DX_ECONFIG, 41, "bridge.max_grip_force",
+	 "(0, 1000]"},
+	{0, "bridge:\n  frame_id: "
+	    "a123456789b123456789c123456789d123456789e123456789f123456789g123",
+	 DX_ECONFIG, 41, "bridge.frame_id", "63 characters"},
+	{0, "bridge:\n  domian: 3", DX_EPARSE, 41, "bridge", "domian"},
+};
+
+START_TEST(test_bridge_bad)
+{
+	const struct bad_case *b = &bridge_bad[_i];
+	struct dx_hand_config *c = (struct dx_hand_config *)0x1;
+	struct dx_hand_config_error e;
+	char text[4096];
+	int rc;
+
+	snprintf(text, sizeof(text), "%s%s\n", valid, b->repl);
+	rc = load_text(text, &c, &e);
+	ck_assert_msg(rc == b->code, "case %d: rc %d (%s), want %d; msg: %s", _i,
+		      rc, dx_errname(rc), b->code, e.msg);
+	ck_assert_ptr_null(c);
+	ck_assert_msg(e.line == b->err_line, "case %d: line %d want %d: %s", _i,
+		      e.line, b->err_line, e.msg);
+	ck_assert_msg(strcmp(e.field, b->field) == 0,
+		      "case %d: field '%s' want '%s': %s", _i, e.field, b->field,
+		      e.msg);
+	ck_assert_msg(strstr(e.msg, b->needle) != NULL,
+		      "case %d: '%s' not in '%s'", _i, b->needle, e.msg);
+}
+END_TEST
+
 START_TEST(test_file_errors)
 {
 	struct dx_hand_config *c;
@@ -256,6 +399,10 @@ int main(void)
 	tcase_add_test(tc, test_valid_and_defaults);
 	tcase_add_loop_test(tc, test_bad_configs, 0, (int)DX_ARRAY_SIZE(bad));
 	tcase_add_test(tc, test_file_errors);
+	tcase_add_test(tc, test_bridge_defaults);
+	tcase_add_test(tc, test_bridge_section);
+	tcase_add_loop_test(tc, test_bridge_bad, 0,
+			    (int)DX_ARRAY_SIZE(bridge_bad));
 	suite_add_tcase(s, tc);
 	return dx_test_run(s);
 }

@@ -16,6 +16,14 @@
  *  - out `rt/NS/joint_states`, sensor_msgs/JointState: names, q (rad),
  *    q̇ (rad/s), τ (N·m) of every joint, one sample every
  *    joint_state_div telemetry samples.
+ *  - out `rt/NS/TIP/wrench`, geometry_msgs/WrenchStamped, one topic per
+ *    fingertip (TIP: the URDF tip link's name, characters other than
+ *    letters, digits and '_' replaced by '_'): the fused contact force (N)
+ *    on the fingertip and its moment (N·m) about the hand frame's origin,
+ *    the force acting at the pad's centre of pressure (no moment for a
+ *    fingertip without a pad), both in the hand frame; header.frame_id is
+ *    the URDF root link, header.stamp the telemetry sample's time. One
+ *    sample every wrench_div telemetry samples.
  *  - out `rt/diagnostics`, diagnostic_msgs/DiagnosticArray: every fault
  *    record and every rejected command as it happens; a status of the bridge
  *    every diag_div samples.
@@ -71,7 +79,8 @@ enum dx_bridge_topic {
 	DX_BRIDGE_JOINT_COMMAND = 1u << 2,
 	DX_BRIDGE_GRASP_COMMAND = 1u << 3,
 	DX_BRIDGE_JOINT_TRAJECTORY = 1u << 4,
-	DX_BRIDGE_ALL = 0x1fu,
+	DX_BRIDGE_WRENCHES = 1u << 5, /**< rt/NS/TIP/wrench, every fingertip */
+	DX_BRIDGE_ALL = 0x3fu,
 };
 
 /** Bridge settings. Zero-initialise; zeros mean the defaults. */
@@ -88,6 +97,17 @@ struct dx_bridge_config {
 	double max_grip_force;    /**< N, grasp force limit (0: 20) */
 	int64_t poll_ns;          /**< bridge thread wake-up period when no
 				       command arrives (0: 1 ms) */
+	unsigned wrench_div;      /**< fingertip wrenches every Nth telemetry
+				       sample (0: joint_state_div) */
+	/** Called on the bridge's thread with every telemetry sample it
+	 *  drains, after publishing (NULL: none): the bridge being the
+	 *  hand's only telemetry consumer, a program that also wants the
+	 *  samples (a status display, a log) takes them here. Must return
+	 *  quickly and must not call the bridge. */
+	void (*on_telemetry)(void *user, const struct dx_hand_telemetry *t);
+	/** Same for every fault record (NULL: none). */
+	void (*on_fault)(void *user, const struct dx_hand_fault *f);
+	void *user;               /**< passed to on_telemetry and on_fault */
 };
 
 /** Counters (any thread, read with dx_bridge_get_stats()). */
@@ -100,9 +120,20 @@ struct dx_bridge_stats {
 	uint64_t commands_rejected;  /**< malformed or out of limits */
 	uint64_t ring_full;          /**< valid commands the ring refused */
 	uint64_t write_errors;       /**< DDS writes that failed */
+	uint64_t wrenches;           /**< WrenchStamped messages written */
 };
 
 struct dx_bridge; /**< opaque */
+
+/** Fills @p bc from the `bridge:` section of a hand configuration (see
+ *  struct dx_hand_bridge_config; its defaults when the section is absent):
+ *  domain, namespace, frame_id, grasp force limit, which topics are on and
+ *  their decimations. Strings point into @p cfg, which must outlive the
+ *  bridge; callbacks and poll_ns are zeroed (set them afterwards). Not
+ *  real-time. @return 0 or DX_EINVAL (NULL argument, or a configuration
+ *  not from dx_hand_config_load()). */
+DX_API int dx_bridge_config_from_hand(const struct dx_hand_config *cfg,
+				      struct dx_bridge_config *bc);
 
 /** Creates a bridge for a running (or about to run) hand: DDS participant,
  *  topics, writers and readers. @p hand and @p cfg must outlive the bridge.
@@ -158,9 +189,16 @@ DX_API int dx_bridge_check_grasp_command(const struct dx_bridge *b,
 					 size_t why_len);
 
 /** The wire name of a bridge topic (e.g. "rt/left_hand/joint_states").
- *  @return the name, or NULL for an unknown topic bit. */
+ *  @return the name, or NULL for an unknown topic bit (and for
+ *  DX_BRIDGE_WRENCHES: see dx_bridge_wrench_topic_name()). */
 DX_API const char *dx_bridge_topic_name(const struct dx_bridge *b,
 					enum dx_bridge_topic t);
+
+/** The wire name of fingertip @p tip's wrench topic (hand tip order, see
+ *  dx_hand_tip_name()), e.g. "rt/left_hand/index_tip/wrench".
+ *  @return the name, or NULL when @p tip is out of range. */
+DX_API const char *dx_bridge_wrench_topic_name(const struct dx_bridge *b,
+					       unsigned tip);
 
 DX_END_DECLS
 

@@ -142,6 +142,40 @@ struct dx_hand_safety_config {
 	double damping_kd;        /**< damping stop gain, N·m·s/rad (default 0.05) */
 };
 
+/** Decimations of the bridge's outgoing topics: a topic is published every
+ *  Nth control cycle; 0 turns it off. */
+struct dx_hand_bridge_publish {
+	uint32_t joint_states; /**< default: the nearest to 100 Hz */
+	uint32_t wrenches;     /**< one topic per fingertip (default: as
+				    joint_states) */
+	uint32_t diagnostics;  /**< the bridge's own status; faults go out as
+				    they happen; 0 turns rt/diagnostics off
+				    (default: 1 Hz) */
+};
+
+/** Command topics the bridge accepts (each default on). */
+struct dx_hand_bridge_subscribe {
+	bool joint_command, grasp_command, joint_trajectory;
+};
+
+/** Settings of the DDS bridge (libdexrt-bridge, see bridge.h and
+ *  docs/bridge.md): the optional `bridge:` section. Plain data: the hand
+ *  library only checks it and fills the defaults. */
+struct dx_hand_bridge_config {
+	bool present;            /**< the section was given */
+	uint32_t domain;         /**< DDS domain id in [0, 232]; UINT32_MAX
+				      (default): Cyclone's (CYCLONEDDS_URI's,
+				      else 0) */
+	char *ns;                /**< `namespace`: letters, digits, '_' and
+				      inner '/' (default: the hand's name;
+				      "": none) */
+	char *frame_id;          /**< header.frame_id of joint states
+				      (default: "") */
+	struct dx_hand_bridge_publish publish;
+	struct dx_hand_bridge_subscribe subscribe;
+	double max_grip_force;   /**< N, in (0, 1000] (default 20) */
+};
+
 /** The whole configuration. All strings and arrays are owned by it. */
 struct dx_hand_config {
 	char *name;
@@ -163,6 +197,7 @@ struct dx_hand_config {
 	 *  turns gravity compensation off (a hand on an arm must update it,
 	 *  see dx_hand_set_gravity()) */
 	double gravity[3];
+	struct dx_hand_bridge_config bridge; /**< DDS bridge settings */
 	char *source;              /**< path of the YAML file loaded */
 	void *priv;                /**< private: source line index */
 };
@@ -295,6 +330,13 @@ struct dx_hand_telemetry {
 	float q[DX_HAND_MAX_JOINTS], qd[DX_HAND_MAX_JOINTS];
 	float tau[DX_HAND_MAX_JOINTS], q_ref[DX_HAND_MAX_JOINTS];
 	float tip_force[DX_HAND_MAX_TIPS]; /**< fused contact force, N */
+	/** Fused contact wrench on each fingertip, hand (URDF root) frame:
+	 *  force x, y, z (N; its norm is tip_force), then its moment about
+	 *  the hand frame's origin (N·m), the force acting at the contact
+	 *  point the pad measured (centre of pressure). A fingertip without
+	 *  a pad has no measured contact point: its moment is zero. All zero
+	 *  while a tip has no contact estimate. */
+	float tip_wrench[DX_HAND_MAX_TIPS][6];
 	uint32_t slip_mask;                /**< tips slipping */
 	uint32_t contact_mask;             /**< tips in contact */
 	uint8_t grasp_phase[DX_HAND_MAX_TIPS];
@@ -354,6 +396,9 @@ DX_API int dx_hand_joint_state(const struct dx_hand *h, unsigned j,
 /** Fingertips (leaf links of the URDF) in the order used by targets. */
 DX_API unsigned dx_hand_ntips(const struct dx_hand *h);
 DX_API const char *dx_hand_tip_name(const struct dx_hand *h, unsigned t);
+/** Name of the URDF root link: the hand frame of fingertip targets,
+ *  positions and wrenches. NULL when @p h is NULL. Any thread. */
+DX_API const char *dx_hand_root_name(const struct dx_hand *h);
 /** Fingertip position in the hand (URDF root) frame from measured joints. */
 DX_API int dx_hand_tip_position(const struct dx_hand *h, unsigned t,
 				double p[3]);

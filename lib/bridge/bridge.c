@@ -17,6 +17,7 @@
 
 #include "diagnostic_msgs.h"
 #include "dexrt_msgs.h"
+#include "geometry_msgs.h"
 #include "sensor_msgs.h"
 #include "trajectory_msgs.h"
 
@@ -33,6 +34,9 @@ struct dx_bridge {
 	char topic[NTOPICS][DX_BRIDGE_NS_MAX + 32];
 	char frame_id[64];
 	char hw_id[64];
+	char wr_topic[DX_HAND_MAX_TIPS][DX_BRIDGE_NS_MAX + 80];
+	char root[64];  /* wrenches' header.frame_id */
+	unsigned ntips;
 
 	unsigned nj;
 	const char *names[DX_HAND_MAX_JOINTS];
@@ -40,6 +44,7 @@ struct dx_bridge {
 	bool have_limits[DX_HAND_MAX_JOINTS];
 
 	dds_entity_t pp, w_js, w_diag, r_cmd, r_grasp, r_traj, ws;
+	dds_entity_t w_wr[DX_HAND_MAX_TIPS];
 
 	/* the joint trajectory being played: point k goes to the hand at
 	 * t0 + at[k] (CLOCK_MONOTONIC ns) */
@@ -62,10 +67,10 @@ struct dx_bridge {
 	pthread_t thread;
 	bool running;
 	atomic_bool stop;
-	_Atomic uint64_t st[8];
+	_Atomic uint64_t st[9];
 };
 
-enum { S_TEL, S_JS, S_DIAG, S_FAULT, S_OK, S_REJ, S_FULL, S_WERR };
+enum { S_TEL, S_JS, S_DIAG, S_FAULT, S_OK, S_REJ, S_FULL, S_WERR, S_WR };
 
 static void count(struct dx_bridge *b, int k)
 {
@@ -552,6 +557,32 @@ static void publish_joint_state(struct dx_bridge *b,
 		count(b, S_JS);
 }
 
+/* One WrenchStamped per fingertip, from the telemetry's float wrench (hand
+ * frame, moment about the hand origin; see struct dx_hand_telemetry). */
+static void publish_wrenches(struct dx_bridge *b,
+			     const struct dx_hand_telemetry *t)
+{
+	geometry_msgs_msg_dds__WrenchStamped_ m;
+
+	memset(&m, 0, sizeof(m));
+	stamp_of(t->t_ns, &m.header.stamp);
+	m.header.frame_id = b->root;
+	for (unsigned k = 0; k < b->ntips; k++) {
+		const float *w = t->tip_wrench[k];
+
+		m.wrench.force.x = w[0];
+		m.wrench.force.y = w[1];
+		m.wrench.force.z = w[2];
+		m.wrench.torque.x = w[3];
+		m.wrench.torque.y = w[4];
+		m.wrench.torque.z = w[5];
+		if (dds_write(b->w_wr[k], &m) < 0)
+			count(b, S_WERR);
+		else
+			count(b, S_WR);
+	}
+}
+
 static void iterate(struct dx_bridge *b)
 {
 	struct dx_hand_telemetry t;
@@ -568,14 +599,20 @@ static void iterate(struct dx_bridge *b)
 		count(b, S_FAULT);
 		if (b->w_diag)
 			publish_fault(b, &f);
+		if (b->bc.on_fault)
+			b->bc.on_fault(b->bc.user, &f);
 	}
 	while (dx_hand_telemetry_pop(b->hand, &t) == 0) {
 		count(b, S_TEL);
 		b->samples++;
 		if (b->w_js && b->samples % b->bc.joint_state_div == 0)
 			publish_joint_state(b, &t);
+		if (b->ntips && b->samples % b->bc.wrench_div == 0)
+			publish_wrenches(b, &t);
 		if (b->w_diag && b->samples % b->bc.diag_div == 0)
 			publish_bridge_status(b, t.t_ns);
+		if (b->bc.on_telemetry)
+			b->bc.on_telemetry(b->bc.user, &t);
 	}
 }
 
@@ -644,6 +681,56 @@ const char *dx_bridge_topic_name(const struct dx_bridge *b,
 	}
 }
 
+const char *dx_bridge_wrench_topic_name(const struct dx_bridge *b, unsigned tip)
+{
+	return b && tip < b->ntips ? b->wr_topic[tip] : NULL;
+}
+
+int dx_bridge_config_from_hand(const struct dx_hand_config *cfg,
+			       struct dx_bridge_config *bc)
+{
+	const struct dx_hand_bridge_config *h;
+	const struct dx_hand_bridge_publish *p;
+
+	if (!cfg || !bc)
+		return DX_EINVAL;
+	h = &cfg->bridge;
+	p = &h->publish;
+	memset(bc, 0, sizeof(*bc));
+	bc->domain = h->domain;
+	bc->ns = h->ns ? h->ns : cfg->name;
+	bc->frame_id = h->frame_id;
+	bc->max_grip_force = h->max_grip_force;
+	/* in the file 0 turns a topic off; here 0 means the default */
+	bc->joint_state_div = p->joint_states ? p->joint_states : 1;
+	bc->wrench_div = p->wrenches ? p->wrenches : 1;
+	bc->diag_div = p->diagnostics ? p->diagnostics : 1;
+	bc->topics = (p->joint_states ? DX_BRIDGE_JOINT_STATES : 0u) |
+		     (p->wrenches ? DX_BRIDGE_WRENCHES : 0u) |
+		     (p->diagnostics ? DX_BRIDGE_DIAGNOSTICS : 0u) |
+		     (h->subscribe.joint_command ? DX_BRIDGE_JOINT_COMMAND : 0u) |
+		     (h->subscribe.grasp_command ? DX_BRIDGE_GRASP_COMMAND : 0u) |
+		     (h->subscribe.joint_trajectory ? DX_BRIDGE_JOINT_TRAJECTORY : 0u);
+	return 0;
+}
+
+/* A URDF link name as one ROS 2 name token: other characters become '_',
+ * a leading digit gets a '_' before it. */
+static void token_of(const char *name, char *out, size_t len)
+{
+	size_t w = 0;
+
+	if (name[0] >= '0' && name[0] <= '9' && w + 1 < len)
+		out[w++] = '_';
+	for (size_t i = 0; name[i] && w + 1 < len; i++) {
+		char c = name[i];
+		bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '_';
+		out[w++] = word ? c : '_';
+	}
+	out[w] = '\0';
+}
+
 static void limits_from_config(struct dx_bridge *b)
 {
 	for (unsigned j = 0; j < b->nj; j++) {
@@ -701,6 +788,8 @@ int dx_bridge_create(struct dx_bridge **out, struct dx_hand *hand,
 		b->bc.joint_state_div = 10;
 	if (!b->bc.diag_div)
 		b->bc.diag_div = 1000;
+	if (!b->bc.wrench_div)
+		b->bc.wrench_div = b->bc.joint_state_div;
 	if (!b->bc.topics)
 		b->bc.topics = DX_BRIDGE_ALL;
 	if (b->bc.max_grip_force == 0.0)
@@ -725,6 +814,19 @@ int dx_bridge_create(struct dx_bridge **out, struct dx_hand *hand,
 	for (unsigned j = 0; j < b->nj; j++)
 		b->names[j] = dx_hand_joint_name(hand, j);
 	limits_from_config(b);
+	snprintf(b->root, sizeof(b->root), "%s",
+		 dx_hand_root_name(hand) ? dx_hand_root_name(hand) : "");
+	if (b->bc.topics & DX_BRIDGE_WRENCHES)
+		b->ntips = dx_hand_ntips(hand);
+	if (b->ntips > DX_HAND_MAX_TIPS)
+		b->ntips = DX_HAND_MAX_TIPS;
+	for (unsigned k = 0; k < b->ntips; k++) {
+		char tok[64];
+
+		token_of(dx_hand_tip_name(hand, k), tok, sizeof(tok));
+		snprintf(b->wr_topic[k], sizeof(b->wr_topic[k]), "rt/%s%s%s/wrench",
+			 b->ns, sep, tok);
+	}
 
 	b->pp = dds_create_participant(bc->domain == DX_BRIDGE_DOMAIN_DEFAULT
 					       ? DDS_DOMAIN_DEFAULT
@@ -794,6 +896,13 @@ int dx_bridge_create(struct dx_bridge **out, struct dx_hand *hand,
 				       0) < 0)
 			goto fail_qos;
 	}
+	for (unsigned k = 0; k < b->ntips; k++) {
+		tp = make_topic(b, &geometry_msgs_msg_dds__WrenchStamped__desc,
+				b->wr_topic[k]);
+		b->w_wr[k] = tp < 0 ? tp : dds_create_writer(b->pp, tp, qos, NULL);
+		if (b->w_wr[k] < 0)
+			goto fail_qos;
+	}
 	dds_delete_qos(qos);
 	*out = b;
 	return 0;
@@ -831,4 +940,5 @@ void dx_bridge_get_stats(const struct dx_bridge *b, struct dx_bridge_stats *st)
 	st->commands_rejected = atomic_load(&m->st[S_REJ]);
 	st->ring_full = atomic_load(&m->st[S_FULL]);
 	st->write_errors = atomic_load(&m->st[S_WERR]);
+	st->wrenches = atomic_load(&m->st[S_WR]);
 }

@@ -182,6 +182,47 @@ static const cyaml_schema_field_t safety_fields[] = {
 	CYAML_FIELD_END,
 };
 
+static const cyaml_schema_field_t bridge_publish_fields[] = {
+	CYAML_FIELD_UINT("joint_states", OPT, struct dx_hand_bridge_publish,
+			 joint_states),
+	CYAML_FIELD_UINT("wrenches", OPT, struct dx_hand_bridge_publish,
+			 wrenches),
+	CYAML_FIELD_UINT("diagnostics", OPT, struct dx_hand_bridge_publish,
+			 diagnostics),
+	CYAML_FIELD_END,
+};
+
+/* libcyaml's bool takes any word that is not a "false" one as true; a
+ * command input switched on by a typo is not acceptable, so these are
+ * strict enums over YAML's usual spellings. */
+static const cyaml_strval_t on_off[] = {
+	{"false", 0}, {"true", 1}, {"no", 0}, {"yes", 1}, {"off", 0}, {"on", 1},
+};
+#define ON_OFF(key, member)                                                    \
+	CYAML_FIELD_ENUM(key, OPT | CYAML_FLAG_STRICT,                         \
+			 struct dx_hand_bridge_subscribe, member, on_off,      \
+			 CYAML_ARRAY_LEN(on_off))
+
+static const cyaml_schema_field_t bridge_subscribe_fields[] = {
+	ON_OFF("joint_command", joint_command),
+	ON_OFF("grasp_command", grasp_command),
+	ON_OFF("joint_trajectory", joint_trajectory),
+	CYAML_FIELD_END,
+};
+
+static const cyaml_schema_field_t bridge_fields[] = {
+	CYAML_FIELD_UINT("domain", OPT, struct dx_hand_bridge_config, domain),
+	STR("namespace", OPT, struct dx_hand_bridge_config, ns),
+	STR("frame_id", OPT, struct dx_hand_bridge_config, frame_id),
+	CYAML_FIELD_MAPPING("publish", OPT, struct dx_hand_bridge_config,
+			    publish, bridge_publish_fields),
+	CYAML_FIELD_MAPPING("subscribe", OPT, struct dx_hand_bridge_config,
+			    subscribe, bridge_subscribe_fields),
+	CYAML_FIELD_FLOAT("max_grip_force", OPT, struct dx_hand_bridge_config,
+			  max_grip_force),
+	CYAML_FIELD_END,
+};
+
 static const cyaml_schema_field_t hand_fields[] = {
 	STR("name", 0, struct dx_hand_config, name),
 	STR("urdf", 0, struct dx_hand_config, urdf),
@@ -205,6 +246,8 @@ static const cyaml_schema_field_t hand_fields[] = {
 			    safety_fields),
 	CYAML_FIELD_SEQUENCE_FIXED("gravity", OPT, struct dx_hand_config, gravity,
 				   &dbl, 3),
+	CYAML_FIELD_MAPPING("bridge", OPT, struct dx_hand_config, bridge,
+			    bridge_fields),
 	CYAML_FIELD_END,
 };
 static const cyaml_schema_value_t hand_schema = {
@@ -676,6 +719,104 @@ static int check_pads(struct loader *ld, struct dx_hand_config *c)
 	return 0;
 }
 
+/* A ROS 2 namespace as the bridge puts it in topic names: tokens of
+ * letters, digits and '_' (not starting with a digit) joined by single
+ * '/'. Empty is allowed (no namespace). */
+static bool ros_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= 96 || s[0] == '/' || (n && s[n - 1] == '/') ||
+	    (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		bool word = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			    (ch >= '0' && ch <= '9') || ch == '_';
+
+		if (!word && !(ch == '/' && s[i + 1] != '/'))
+			return false;
+	}
+	return true;
+}
+
+static int check_bridge(struct loader *ld, struct dx_hand_config *c)
+{
+	struct dx_hand_bridge_config *b = &c->bridge;
+	struct dx_hand_bridge_publish *p = &b->publish;
+	double hz = 1e6 / (double)c->period_us;
+	uint32_t dec100 = (uint32_t)fmax(1.0, floor(hz / 100.0 + 0.5));
+
+	b->present = dx__yindex_has(&ld->ix, "bridge");
+	if (!dx__yindex_has(&ld->ix, "bridge.domain"))
+		b->domain = UINT32_MAX;
+	else if (b->domain > 232) /* the DDS port mapping's highest domain */
+		return fail(ld, DX_ECONFIG, "bridge.domain", 0,
+			    "expected a DDS domain id in [0, 232], got %u",
+			    b->domain);
+	if (!b->ns) {
+		/* the hand's name, made a ROS 2 name: other characters become
+		 * '_', a leading digit gets one before it */
+		size_t n = strlen(c->name);
+		char *ns = malloc(n + 2), *w = ns;
+
+		if (!ns)
+			return DX_ENOMEM;
+		if (c->name[0] >= '0' && c->name[0] <= '9')
+			*w++ = '_';
+		for (size_t i = 0; i < n; i++) {
+			char ch = c->name[i];
+			bool word = (ch >= 'a' && ch <= 'z') ||
+				    (ch >= 'A' && ch <= 'Z') ||
+				    (ch >= '0' && ch <= '9') || ch == '_';
+			*w++ = word ? ch : '_';
+		}
+		*w = '\0';
+		b->ns = ns;
+	} else if (!ros_name_ok(b->ns)) {
+		return fail(ld, DX_ECONFIG, "bridge.namespace", 0,
+			    "expected letters, digits, '_' and single inner '/', "
+			    "not starting with a digit, at most 95 characters, got '%s'",
+			    b->ns);
+	}
+	if (b->frame_id && strlen(b->frame_id) >= 64)
+		return fail(ld, DX_ECONFIG, "bridge.frame_id", 0,
+			    "expected at most 63 characters");
+	if (!dx__yindex_has(&ld->ix, "bridge.publish.joint_states"))
+		p->joint_states = dec100;
+	if (!dx__yindex_has(&ld->ix, "bridge.publish.wrenches"))
+		p->wrenches = p->joint_states ? p->joint_states : dec100;
+	if (!dx__yindex_has(&ld->ix, "bridge.publish.diagnostics"))
+		p->diagnostics = (uint32_t)fmax(1.0, floor(hz + 0.5));
+	{
+		static const char *const key[] = {
+			"bridge.publish.joint_states", "bridge.publish.wrenches",
+			"bridge.publish.diagnostics"};
+		const uint32_t v[] = {p->joint_states, p->wrenches,
+				      p->diagnostics};
+
+		for (int k = 0; k < 3; k++)
+			if (v[k] > 1000000)
+				return fail(ld, DX_ECONFIG, key[k], 0,
+					    "expected 0 (off) or every Nth cycle with N in "
+					    "[1, 1000000], got %u", v[k]);
+	}
+	if (!dx__yindex_has(&ld->ix, "bridge.subscribe.joint_command"))
+		b->subscribe.joint_command = true;
+	if (!dx__yindex_has(&ld->ix, "bridge.subscribe.grasp_command"))
+		b->subscribe.grasp_command = true;
+	if (!dx__yindex_has(&ld->ix, "bridge.subscribe.joint_trajectory"))
+		b->subscribe.joint_trajectory = true;
+	if (!dx__yindex_has(&ld->ix, "bridge.max_grip_force"))
+		b->max_grip_force = 20.0;
+	if (!(isfinite(b->max_grip_force) && b->max_grip_force > 0 &&
+	      b->max_grip_force <= 1000.0))
+		return fail(ld, DX_ECONFIG, "bridge.max_grip_force", 0,
+			    "expected a force in (0, 1000] N, got %g",
+			    b->max_grip_force);
+	return 0;
+}
+
 static int check_top(struct loader *ld, struct dx_hand_config *c,
 		     const char *base_dir)
 {
@@ -809,7 +950,8 @@ static int load(struct loader *ld, const char *yaml, size_t len,
 			    "empty document: expected a mapping with name, urdf, period_us, buses, actuators");
 	if ((err = check_top(ld, c, base_dir)) || (err = check_buses(ld, c)) ||
 	    (err = check_actuators(ld, c)) || (err = check_couplings(ld, c)) ||
-	    (err = check_joints(ld, c)) || (err = check_pads(ld, c))) {
+	    (err = check_joints(ld, c)) || (err = check_pads(ld, c)) ||
+	    (err = check_bridge(ld, c))) {
 		free_cfg(ld, c);
 		return err;
 	}

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cglm/vec3.h>
 #include <dexrt/busload.h>
 
 #include "hand-priv.h"
@@ -1329,6 +1330,16 @@ static void push_telemetry(struct dx_hand *h, int64_t now_ns, int64_t spent)
 	}
 	for (unsigned k = 0; k < h->ntips; k++) {
 		t.tip_force[k] = (float)h->tip[k].force;
+		/* force 0 when the fusion had nothing or a non-finite value */
+		if (h->tip[k].force > 0.0 && k < DX_FUSION_MAX_FINGERS) {
+			const struct dx_fusion_finger *g = &h->fusion.finger[k];
+			vec3 f = {(float)g->f[0], (float)g->f[1], (float)g->f[2]};
+			vec3 c = {g->location[0], g->location[1], g->location[2]};
+
+			/* moment about the hand origin: c × f */
+			glm_vec3_copy(f, t.tip_wrench[k]);
+			glm_vec3_cross(c, f, &t.tip_wrench[k][3]);
+		}
 		t.grasp_phase[k] = (uint8_t)h->tip[k].phase;
 		if (h->tip[k].slip)
 			t.slip_mask |= 1u << k;
@@ -1675,6 +1686,11 @@ DX_API unsigned dx_hand_ntips(const struct dx_hand *h)
 DX_API const char *dx_hand_tip_name(const struct dx_hand *h, unsigned t)
 {
 	return h && t < h->ntips ? h->tip[t].name : NULL;
+}
+
+DX_API const char *dx_hand_root_name(const struct dx_hand *h)
+{
+	return h ? dx_kin_link_name(h->model, dx_kin_model_root(h->model)) : NULL;
 }
 
 DX_API int dx_hand_tip_position(const struct dx_hand *h, unsigned t,
