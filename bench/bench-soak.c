@@ -630,6 +630,10 @@ int main(int argc, char **argv)
 			duration = atof(argv[++i]);
 		else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
 			s->rng = strtoull(argv[++i], NULL, 0) | 1;
+		else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
+			bench.json_path = argv[++i]; /* also after the others */
+		else if (strcmp(argv[i], "--quick") == 0)
+			bench.quick = true;
 		else {
 			fprintf(stderr, "usage: %s [--quick] [--json PATH] "
 					"[--duration SECONDS] [--seed N]\n", argv[0]);
