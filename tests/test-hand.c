@@ -512,6 +512,40 @@ static void last_telemetry(struct rig *r, struct dx_hand_telemetry *t)
 	*t = r->tel;
 }
 
+/* The telemetry's wrench of a fingertip in contact: a force whose norm is
+ * tip_force, and a moment about the hand origin that is c × f for a contact
+ * point c on the pad, i.e. perpendicular to f, with the line of action
+ * (the points c for which c × f is that moment) passing within 25 mm of
+ * the fingertip (the pad sits on the distal link). */
+static void check_tip_wrench(struct rig *r, unsigned k,
+			     const struct dx_hand_telemetry *tel)
+{
+	const float *w = tel->tip_wrench[k];
+	double f2 = w[0] * w[0] + w[1] * w[1] + w[2] * w[2];
+	double fn = sqrt(f2), mn = sqrt(w[3] * w[3] + w[4] * w[4] + w[5] * w[5]);
+	double p[3], c0[3], d[3], dist;
+
+	dx_ck_near(fn, tel->tip_force[k], 1e-5 * tel->tip_force[k]);
+	ck_assert(mn > 0);
+	dx_ck_near((w[0] * w[3] + w[1] * w[4] + w[2] * w[5]) / (fn * mn), 0.0,
+		   1e-5);
+	/* closest point of the line of action to the origin: f × m / |f|² */
+	c0[0] = (w[1] * w[5] - w[2] * w[4]) / f2;
+	c0[1] = (w[2] * w[3] - w[0] * w[5]) / f2;
+	c0[2] = (w[0] * w[4] - w[1] * w[3]) / f2;
+	ck_assert_int_eq(dx_hand_tip_position(r->hand, k, p), 0);
+	for (int i = 0; i < 3; i++)
+		d[i] = p[i] - c0[i];
+	/* distance of the tip from the line: |d × f| / |f| */
+	dist = sqrt(pow(d[1] * w[2] - d[2] * w[1], 2) +
+		    pow(d[2] * w[0] - d[0] * w[2], 2) +
+		    pow(d[0] * w[1] - d[1] * w[0], 2)) / fn;
+	printf("%s: wrench f [%.3f %.3f %.3f] N m [%.4f %.4f %.4f] N*m, line of "
+	       "action %.1f mm from the tip\n", dx_hand_tip_name(r->hand, k),
+	       w[0], w[1], w[2], w[3], w[4], w[5], dist * 1e3);
+	ck_assert_double_lt(dist, 0.025);
+}
+
 START_TEST(test_power_grasp_regulates_force)
 {
 	struct rig r;
@@ -539,6 +573,7 @@ START_TEST(test_power_grasp_regulates_force)
 		 * regulated to the 1.5 N target within 20 % */
 		dx_ck_near(objects[k].force, 1.5, 0.3);
 		dx_ck_near(tel.tip_force[k], 1.5, 0.3);
+		check_tip_wrench(&r, k, &tel);
 	}
 	/* slip on the index pad: the grip target goes up, so does the force */
 	f_before = objects[0].force;

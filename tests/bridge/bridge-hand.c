@@ -7,7 +7,12 @@
  * SIGUSR1 unplugs the drives (their runner stops answering), so the hand
  * loses the links and reports faults.
  *
- *   bridge-hand NAMESPACE DOMAIN RUN_S SRCDIR
+ *   bridge-hand NAMESPACE DOMAIN RUN_S SRCDIR [TAP]
+ *
+ * With TAP, the telemetry the bridge drains is also taken through its
+ * on_telemetry hook: the fingertip wrench of every sample the bridge
+ * published on rt/NS/tip/wrench goes to TAP at exit, one line each:
+ * STAMP_NS (wall clock, as the bridge stamps it) and the six values.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -41,6 +46,48 @@ static void on_term(int sig)
 
 #include "hand2-yaml.h"
 
+/* The tap, on the bridge's thread; written out after the bridge stops. */
+#define TAP_MAX 20000
+#define WRENCH_DIV 5
+static struct {
+	uint64_t n;
+	unsigned len;
+	long long t[TAP_MAX];
+	float w[TAP_MAX][6];
+} tap;
+
+static void on_telemetry(void *user, const struct dx_hand_telemetry *t)
+{
+	struct timespec r, m;
+
+	(void)user;
+	/* the bridge counts drained samples from 1 and publishes every
+	 * WRENCH_DIV-th: the same count here picks the same samples */
+	if (++tap.n % WRENCH_DIV != 0 || tap.len >= TAP_MAX)
+		return;
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	tap.t[tap.len] = t->t_ns + ((long long)r.tv_sec - m.tv_sec) * 1000000000LL +
+			 (r.tv_nsec - m.tv_nsec);
+	memcpy(tap.w[tap.len], t->tip_wrench[0], sizeof(tap.w[0]));
+	tap.len++;
+}
+
+static void write_tap(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return;
+	for (unsigned i = 0; i < tap.len; i++) {
+		fprintf(f, "%lld", tap.t[i]);
+		for (int k = 0; k < 6; k++)
+			fprintf(f, " %.9g", (double)tap.w[i][k]);
+		fprintf(f, "\n");
+	}
+	fclose(f);
+}
+
 static void *serve(void *ud)
 {
 	dx_vdrive_runner_run(ud);
@@ -69,8 +116,8 @@ int main(int argc, char **argv)
 	uint64_t n;
 	int rc, status = 1;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: bridge-hand NAMESPACE DOMAIN RUN_S SRCDIR\n");
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: bridge-hand NAMESPACE DOMAIN RUN_S SRCDIR [TAP]\n");
 		return 2;
 	}
 	signal(SIGTERM, on_term);
@@ -120,6 +167,9 @@ int main(int argc, char **argv)
 	bc.frame_id = "palm";
 	bc.joint_state_div = 5;   /* 100 Hz at 500 Hz */
 	bc.diag_div = 250;        /* bridge status at 2 Hz */
+	bc.wrench_div = WRENCH_DIV;
+	if (argc == 6)
+		bc.on_telemetry = on_telemetry;
 	rc = dx_bridge_create(&br, hand, cfg, &bc);
 	if (rc) {
 		fprintf(stderr, "bridge-hand: bridge: %s\n", dx_strerror(rc));
@@ -147,11 +197,13 @@ int main(int argc, char **argv)
 		dx_hand_cycle(hand, (int64_t)ts.tv_sec * DX_NS_PER_S + ts.tv_nsec);
 	}
 	dx_bridge_stop(br);
+	if (argc == 6)
+		write_tap(argv[5]);
 	dx_hand_get_stats(hand, &hs);
 	dx_bridge_get_stats(br, &bs);
 	printf("bridge-hand: cycles=%llu applied=%llu refused=%llu accepted=%llu "
 	       "rejected=%llu ring_full=%llu joint_states=%llu diagnostics=%llu "
-	       "faults=%llu overruns=%llu",
+	       "faults=%llu overruns=%llu wrenches=%llu",
 	       (unsigned long long)hs.cycles,
 	       (unsigned long long)hs.targets_applied,
 	       (unsigned long long)hs.targets_refused,
@@ -161,7 +213,8 @@ int main(int argc, char **argv)
 	       (unsigned long long)bs.joint_states,
 	       (unsigned long long)bs.diagnostics,
 	       (unsigned long long)bs.faults,
-	       (unsigned long long)loop.overruns);
+	       (unsigned long long)loop.overruns,
+	       (unsigned long long)bs.wrenches);
 	for (unsigned j = 0; j < dx_hand_njoints(hand); j++) {
 		struct dx_hand_joint_state s;
 

@@ -13,9 +13,11 @@ DOMAIN=$(( $$ % 200 + 10 ))
 TMP=$(mktemp -d /tmp/dx-bridge.XXXXXX)
 HAND_PID=
 SUB_PID=
+WR_PID=
 cleanup() {
 	[ -n "$HAND_PID" ] && kill "$HAND_PID" 2>/dev/null
 	[ -n "$SUB_PID" ] && kill "$SUB_PID" 2>/dev/null
+	[ -n "$WR_PID" ] && kill "$WR_PID" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -24,10 +26,13 @@ export CYCLONEDDS_URI
 
 fail() { echo "FAIL: $*"; echo "--- hand"; cat "$TMP/hand.log"; echo "--- sub"; cat "$TMP/sub.log"; exit 1; }
 
-"$B/bridge-hand" "$NS" "$DOMAIN" 20 "$S" > "$TMP/hand.log" 2>&1 &
+"$B/bridge-hand" "$NS" "$DOMAIN" 20 "$S" "$TMP/tap" > "$TMP/hand.log" 2>&1 &
 HAND_PID=$!
 "$B/bridge-sub" "$NS" "$DOMAIN" 18 "$TMP/ready" 0.0 0.3 0.2 0.8 0.05 10 > "$TMP/sub.log" 2>&1 &
 SUB_PID=$!
+# the fingertip's wrenches while the hand follows the commands below
+"$B/bridge-wrench" "$NS" tip "$DOMAIN" 8 "$TMP/wrench" > "$TMP/wrench.log" 2>&1 &
+WR_PID=$!
 i=0
 while [ ! -e "$TMP/ready" ]; do
 	i=$((i + 1))
@@ -40,6 +45,8 @@ cat "$TMP/pub.log"
 wait "$SUB_PID"; SUB_RC=$?
 SUB_PID=
 [ $SUB_RC -eq 0 ] || fail "subscriber did not see what it expected"
+wait "$WR_PID"
+WR_PID=
 # Unplug the drives: the hand loses the links and the bridge reports it.
 "$B/bridge-sub" --fault "$NS" "$DOMAIN" 10 "$TMP/ready2" > "$TMP/fault.log" 2>&1 &
 SUB_PID=$!
@@ -65,4 +72,11 @@ cat "$TMP/sub.log" "$TMP/hand.log"
 # exactly those and refused none; ten were rejected.
 grep -q "accepted=3 rejected=10 " "$TMP/hand.log" || fail "bridge counters"
 grep -q "applied=3 refused=0 " "$TMP/hand.log" || fail "hand counters"
+# The wrenches another process received are the hand's own: each one a
+# sample of its telemetry (values exact, stamp within 2 ms), in the root
+# link's frame, with a force while the finger moved (joint torques only:
+# hand2 has no pad, so no contact point and no moment).
+cat "$TMP/wrench.log"
+"$B/bridge-wrench" --compare "$TMP/wrench" "$TMP/tap" palm 200 ||
+	fail "wrenches received do not match the hand's telemetry"
 echo "PASS"

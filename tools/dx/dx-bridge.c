@@ -26,17 +26,20 @@ static int usage(FILE *f)
 		"control period and the DDS bridge on its own thread, until\n"
 		"Ctrl-C. Topics (NS: --ns):\n"
 		"  rt/NS/joint_states   sensor_msgs/JointState   out\n"
+		"  rt/NS/TIP/wrench     geometry_msgs/WrenchStamped out, per fingertip\n"
 		"  rt/diagnostics       diagnostic_msgs/DiagnosticArray out\n"
 		"  rt/NS/joint_command  sensor_msgs/JointState   in (positions)\n"
 		"  rt/NS/grasp_command  dexrt/GraspCommand       in\n"
 		"  rt/NS/joint_trajectory trajectory_msgs/JointTrajectory in\n"
 		"A ROS 2 machine sees them as /NS/joint_states and so on with\n"
 		"RMW_IMPLEMENTATION=rmw_cyclonedds_cpp on the same DDS domain.\n"
-		"Cyclone's own settings come from CYCLONEDDS_URI.\n"
+		"Cyclone's own settings come from CYCLONEDDS_URI. Defaults come\n"
+		"from CONFIG's bridge: section (see docs/bridge.md); options\n"
+		"override them.\n"
 		"  --ns NS         namespace (default: the hand's name)\n"
 		"  --domain N      DDS domain id (default: Cyclone's, usually 0)\n"
-		"  --rate HZ       joint state rate (default 100)\n"
-		"  --frame ID      header.frame_id (default: none)\n"
+		"  --rate HZ       joint state and wrench rate (default 100)\n"
+		"  --frame ID      joint states' header.frame_id (default: none)\n"
 		"  --no-commands   publish only\n"
 		"  --seconds S     stop after S seconds (default: until Ctrl-C)\n"
 		"  --rt PRIO       SCHED_FIFO priority of the cycle (1-99)\n");
@@ -91,14 +94,16 @@ int dx_cmd_bridge(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct dx_bridge_config bc = {.domain = DX_BRIDGE_DOMAIN_DEFAULT};
+	struct dx_bridge_config bc;
+	const char *ns = NULL, *frame = NULL;
+	bool no_commands = false, have_domain = false;
 	struct dx_hand_config *cfg = NULL;
 	struct dx_hand_config_error e;
 	struct dx_hand *h = NULL;
 	struct dx_bridge *b = NULL;
 	static struct dx_rt_loop loop;
 	struct dx_rt_loop_config lc = {0};
-	double rate = 100.0, seconds = 0.0, ctl_hz;
+	double rate = 0.0, seconds = 0.0, ctl_hz;
 	uint32_t prio = 0, domain;
 	int64_t t0, last = 0;
 	int c, rc;
@@ -107,12 +112,12 @@ int dx_cmd_bridge(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			bc.ns = optarg;
+			ns = optarg;
 			break;
 		case 'd':
 			if (dx_tool_parse_u32(optarg, "--domain", 0, 232, &domain))
 				return 2;
-			bc.domain = domain;
+			have_domain = true;
 			break;
 		case 'R':
 			if (dx_tool_parse_double(optarg, "--rate", &rate) ||
@@ -120,10 +125,10 @@ int dx_cmd_bridge(int argc, char **argv)
 				return dx_tool_usage("bridge", "--rate must be > 0");
 			break;
 		case 'f':
-			bc.frame_id = optarg;
+			frame = optarg;
 			break;
 		case 'C':
-			bc.topics = DX_BRIDGE_JOINT_STATES | DX_BRIDGE_DIAGNOSTICS;
+			no_commands = true;
 			break;
 		case 's':
 			if (dx_tool_parse_double(optarg, "--seconds", &seconds) ||
@@ -147,11 +152,22 @@ int dx_cmd_bridge(int argc, char **argv)
 		fprintf(stderr, "dx bridge: %s\n", e.msg);
 		return 1;
 	}
-	if (!bc.ns)
-		bc.ns = cfg->name;
+	dx_bridge_config_from_hand(cfg, &bc);
+	if (ns)
+		bc.ns = ns;
+	if (have_domain)
+		bc.domain = domain;
+	if (frame)
+		bc.frame_id = frame;
+	if (no_commands)
+		bc.topics &= ~(uint32_t)(DX_BRIDGE_JOINT_COMMAND |
+					 DX_BRIDGE_GRASP_COMMAND |
+					 DX_BRIDGE_JOINT_TRAJECTORY);
 	ctl_hz = 1e6 / (double)cfg->period_us;
-	bc.joint_state_div = (unsigned)fmax(1.0, floor(ctl_hz / rate + 0.5));
-	bc.diag_div = (unsigned)fmax(1.0, floor(ctl_hz + 0.5)); /* 1 Hz */
+	if (rate > 0) {
+		bc.joint_state_div = (unsigned)fmax(1.0, floor(ctl_hz / rate + 0.5));
+		bc.wrench_div = bc.joint_state_div;
+	}
 	rc = dx_hand_init(&h, cfg, NULL, &e);
 	if (rc) {
 		fprintf(stderr, "dx bridge: %s\n", e.msg);
@@ -171,7 +187,13 @@ int dx_cmd_bridge(int argc, char **argv)
 	}
 	printf("dx bridge: %s at %.0f Hz, joint states at %.1f Hz on %s\n",
 	       cfg->name, ctl_hz, ctl_hz / bc.joint_state_div,
-	       dx_bridge_topic_name(b, DX_BRIDGE_JOINT_STATES));
+	       (bc.topics & DX_BRIDGE_JOINT_STATES)
+		       ? dx_bridge_topic_name(b, DX_BRIDGE_JOINT_STATES)
+		       : "(off)");
+	for (unsigned k = 0; dx_bridge_wrench_topic_name(b, k); k++)
+		printf("dx bridge: wrenches of %s at %.1f Hz on %s\n",
+		       dx_hand_tip_name(h, k), ctl_hz / bc.wrench_div,
+		       dx_bridge_wrench_topic_name(b, k));
 	fflush(stdout);
 	if (prio) {
 		int err = dx_rt_set_fifo((int)prio);

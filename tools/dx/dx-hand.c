@@ -2,6 +2,7 @@
 /* dx hand: check a configuration, run the cycle with a live status, grasp. */
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,10 @@
 
 #include <dexrt/hand.h>
 #include <dexrt/rt.h>
+
+#ifdef DX_HAVE_DDS_BRIDGE
+#include <dexrt/bridge.h>
+#endif
 
 #include "dx.h"
 
@@ -25,7 +30,7 @@ static int usage(FILE *out)
 {
 	fprintf(out,
 		"usage: dx hand check CONFIG\n"
-		"       dx hand run CONFIG [--seconds S] [--rt PRIO] [--quiet]\n"
+		"       dx hand run CONFIG [--seconds S] [--rt PRIO] [--quiet] [--dds]\n"
 		"       dx hand grasp CONFIG power|pinch|tripod|release [--force N]\n"
 		"                [--seconds S]\n"
 		"\n"
@@ -37,7 +42,9 @@ static int usage(FILE *out)
 		"       configured period (absolute deadlines on CLOCK_MONOTONIC),\n"
 		"       printing a live joint table, contacts, faults and cycle-time\n"
 		"       percentiles; Ctrl-C stops it. --rt PRIO asks for SCHED_FIFO\n"
-		"       and locked memory (reported when not permitted).\n"
+		"       and locked memory (reported when not permitted). --dds also\n"
+		"       runs the DDS bridge on its own thread with the settings of\n"
+		"       CONFIG's bridge: section (see dx bridge --help).\n"
 		"grasp  runs the cycle, homes, performs the grasp primitive (grip\n"
 		"       force --force N per finger, default 2) and reports it.\n");
 	return out == stderr ? 2 : 0;
@@ -111,6 +118,10 @@ struct runner {
 	bool warned;
 	struct dx_hand_telemetry tel; /* latest sample */
 	bool have_tel;
+	/* with --dds the bridge drains the rings on its thread and hands
+	 * the records over here, under this lock */
+	bool bridged;
+	pthread_mutex_t lock;
 };
 
 static void status(struct runner *r, const struct dx_rt_loop *loop, bool final)
@@ -121,6 +132,8 @@ static void status(struct runner *r, const struct dx_rt_loop *loop, bool final)
 	dx_hist_summarize(&loop->latency, &lat);
 	dx_hist_summarize(&loop->duration, &dur);
 	dx_hand_get_stats(r->h, &st);
+	if (r->bridged)
+		pthread_mutex_lock(&r->lock);
 	if (!final && isatty(STDOUT_FILENO))
 		printf("\033[H\033[J");
 	printf("hand %s  cycle %llu  overruns %llu  missed %llu  replies missed %llu\n",
@@ -162,6 +175,8 @@ static void status(struct runner *r, const struct dx_rt_loop *loop, bool final)
 		       dx_hand_reaction_name(r->last_fault.reaction),
 		       dx_hand_cause_name(r->last_fault.cause));
 	printf("\n");
+	if (r->bridged)
+		pthread_mutex_unlock(&r->lock);
 	(void)dur;
 	fflush(stdout);
 }
@@ -171,6 +186,8 @@ static void drain(struct runner *r)
 	struct dx_hand_fault f;
 	struct dx_hand_telemetry t;
 
+	if (r->bridged) /* the bridge is the rings' consumer */
+		return;
 	while (dx_hand_fault_pop(r->h, &f) == 0) {
 		r->faults++;
 		r->last_fault = f;
@@ -228,12 +245,68 @@ static int run_loop(struct runner *r, double seconds,
 	return 0;
 }
 
+#ifdef DX_HAVE_DDS_BRIDGE
+/* On the bridge's thread. */
+static void bridged_telemetry(void *user, const struct dx_hand_telemetry *t)
+{
+	struct runner *r = user;
+
+	pthread_mutex_lock(&r->lock);
+	r->tel = *t;
+	r->have_tel = true;
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void bridged_fault(void *user, const struct dx_hand_fault *f)
+{
+	struct runner *r = user;
+
+	pthread_mutex_lock(&r->lock);
+	r->faults++;
+	r->last_fault = *f;
+	r->have_fault = true;
+	pthread_mutex_unlock(&r->lock);
+}
+
+static int start_bridge(struct runner *r, struct dx_bridge **out)
+{
+	struct dx_bridge_config bc;
+	struct dx_bridge *b = NULL;
+	int rc;
+
+	dx_bridge_config_from_hand(r->cfg, &bc);
+	bc.on_telemetry = bridged_telemetry;
+	bc.on_fault = bridged_fault;
+	bc.user = r;
+	rc = dx_bridge_create(&b, r->h, r->cfg, &bc);
+	if (rc == 0)
+		rc = dx_bridge_start(b);
+	if (rc) {
+		fprintf(stderr, "dx hand: DDS bridge: %s\n", dx_strerror(rc));
+		dx_bridge_free(b);
+		return rc;
+	}
+	printf("dx hand: DDS bridge up: %s, %u wrench topics (%s...), "
+	       "rt/diagnostics\n",
+	       dx_bridge_topic_name(b, DX_BRIDGE_JOINT_STATES)
+		       ? dx_bridge_topic_name(b, DX_BRIDGE_JOINT_STATES)
+		       : "no joint states",
+	       dx_hand_ntips(r->h) * !!dx_bridge_wrench_topic_name(b, 0),
+	       dx_bridge_wrench_topic_name(b, 0) ? dx_bridge_wrench_topic_name(b, 0)
+						 : "none");
+	fflush(stdout);
+	*out = b;
+	return 0;
+}
+#endif
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"seconds", required_argument, NULL, 's'},
 		{"rt", required_argument, NULL, 'r'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"dds", no_argument, NULL, 'D'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -242,7 +315,11 @@ static int cmd_run(int argc, char **argv)
 	static struct dx_rt_loop loop;
 	double seconds = 0;
 	uint32_t prio = 0;
+	bool dds = false;
 	int c;
+#ifdef DX_HAVE_DDS_BRIDGE
+	struct dx_bridge *bridge = NULL;
+#endif
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:r:qh", opts, NULL)) != -1) {
@@ -259,6 +336,9 @@ static int cmd_run(int argc, char **argv)
 		case 'q':
 			r.quiet = true;
 			break;
+		case 'D':
+			dds = true;
+			break;
 		case 'h':
 			return usage(stdout);
 		default:
@@ -267,9 +347,27 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return dx_tool_usage("hand", "run needs exactly one CONFIG");
+#ifndef DX_HAVE_DDS_BRIDGE
+	if (dds) {
+		fprintf(stderr, "dx hand: --dds: this dx was built without Cyclone "
+				"DDS (meson option dds; Debian: cyclonedds-dev)\n");
+		return 1;
+	}
+#endif
 	if (load(argv[optind], &cfg, &r.h, true))
 		return 1;
 	r.cfg = cfg;
+#ifdef DX_HAVE_DDS_BRIDGE
+	if (dds) {
+		pthread_mutex_init(&r.lock, NULL);
+		r.bridged = true;
+		if (start_bridge(&r, &bridge)) {
+			dx_hand_free(r.h);
+			dx_hand_config_free(cfg);
+			return 1;
+		}
+	}
+#endif
 	if (prio) {
 		int e = dx_rt_set_fifo((int)prio);
 		if (e)
@@ -282,7 +380,26 @@ static int cmd_run(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	run_loop(&r, seconds, NULL, &loop);
-	status(&r, &loop, true);
+#ifdef DX_HAVE_DDS_BRIDGE
+	if (bridge) {
+		struct dx_bridge_stats bs;
+
+		dx_bridge_stop(bridge);
+		dx_bridge_get_stats(bridge, &bs);
+		status(&r, &loop, true);
+		printf("dds: telemetry %llu, joint_states %llu, wrenches %llu, "
+		       "diagnostics %llu, commands %llu accepted %llu rejected\n",
+		       (unsigned long long)bs.telemetry,
+		       (unsigned long long)bs.joint_states,
+		       (unsigned long long)bs.wrenches,
+		       (unsigned long long)bs.diagnostics,
+		       (unsigned long long)bs.commands_accepted,
+		       (unsigned long long)bs.commands_rejected);
+		dx_bridge_free(bridge);
+		pthread_mutex_destroy(&r.lock);
+	} else
+#endif
+		status(&r, &loop, true);
 	dx_hand_free(r.h);
 	dx_hand_config_free(cfg);
 	return 0;
