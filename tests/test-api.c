@@ -1103,6 +1103,804 @@ START_TEST(test_exchange)
 }
 END_TEST
 
+/* ---- ctl ----------------------------------------------------------------------- */
+
+START_TEST(test_ctl)
+{
+	struct dx_pid_config pc, bad;
+	struct dx_pid pid, snap;
+	struct dx_pid_in in = {.ref = 1, .meas = 0}, inb;
+	struct dx_pid_bank *bank = calloc(1, sizeof(*bank));
+	struct dx_pid_config bcfg[2];
+	double out = 42, ref[2] = {1, 1}, meas[2] = {0, 0}, outs[2] = {42, 42};
+	struct dx_traj_config tc = {.vmax = 1, .amax = 1, .jmax = 1,
+				    .pos_min = -1, .pos_max = 1};
+	struct dx_traj tr, trs;
+	struct dx_traj_state st = {0}, sb;
+	double ratio[3] = {2, 2, 2}, q[2] = {0.1, 0.2}, th[2] = {42, 42};
+	int dir[3] = {1, 1, 1};
+	struct dx_trans_config xc = {.n_joints = 2, .n_actuators = 2,
+				     .gear_ratio = ratio};
+	struct dx_trans *xt = calloc(1, sizeof(*xt));
+
+	module_begin("ctl");
+	dx_pid_config_default(&pc);
+	pc.kp = 1;
+	pc.ki = 1;
+	VOIDC(dx_pid_config_default, "cfg NULL", NULL);
+	RC(dx_pid_init, "pid NULL", DX_EINVAL, NULL, &pc);
+	RC(dx_pid_init, "cfg NULL", DX_EINVAL, &pid, NULL);
+	bad = pc;
+	bad.kp = NaN;
+	RC(dx_pid_init, "kp NaN", DX_ENOTFINITE, &pid, &bad);
+	bad = pc;
+	bad.ki = Inf;
+	RC(dx_pid_init, "ki +Inf", DX_ENOTFINITE, &pid, &bad);
+	bad = pc;
+	bad.kd = -1;
+	RC(dx_pid_init, "kd -1", DX_EINVAL, &pid, &bad);
+	bad = pc;
+	bad.out_min = 1;
+	bad.out_max = -1;
+	RC(dx_pid_init, "out_min > out_max", DX_EINVAL, &pid, &bad);
+	bad = pc;
+	bad.i_max = NaN;
+	RC(dx_pid_init, "i_max NaN", DX_ENOTFINITE, &pid, &bad);
+	bad = pc;
+	bad.antiwindup = (enum dx_pid_antiwindup)7;
+	RC(dx_pid_init, "antiwindup 7", DX_EINVAL, &pid, &bad);
+	bad = pc;
+	bad.deriv = (enum dx_pid_deriv)7;
+	RC(dx_pid_init, "deriv 7", DX_EINVAL, &pid, &bad);
+	bad = pc;
+	bad.deadband = -0.1;
+	RC(dx_pid_init, "deadband -0.1", DX_EINVAL, &pid, &bad);
+	ck_assert_int_eq(dx_pid_init(&pid, &pc), 0);
+	ck_assert_int_eq(dx_pid_step(&pid, 0.001, &in, &out), 0);
+	snap = pid;
+	out = 42;
+	VOIDC(dx_pid_reset, "pid NULL", NULL);
+	RC(dx_pid_step, "pid NULL", DX_EINVAL, NULL, 0.001, &in, &out);
+	RC(dx_pid_step, "in NULL", DX_EINVAL, &pid, 0.001, NULL, &out);
+	RC(dx_pid_step, "out NULL", DX_EINVAL, &pid, 0.001, &in, NULL);
+	RC(dx_pid_step, "dt 0", DX_EINVAL, &pid, 0.0, &in, &out);
+	RC(dx_pid_step, "dt -0.001", DX_EINVAL, &pid, -0.001, &in, &out);
+	RC(dx_pid_step, "dt NaN", DX_ENOTFINITE, &pid, NaN, &in, &out);
+	RC(dx_pid_step, "dt +Inf", DX_ENOTFINITE, &pid, Inf, &in, &out);
+	inb = in;
+	inb.ref = NaN;
+	RC(dx_pid_step, "ref NaN", DX_ENOTFINITE, &pid, 0.001, &inb, &out);
+	inb = in;
+	inb.meas = -Inf;
+	RC(dx_pid_step, "meas -Inf", DX_ENOTFINITE, &pid, 0.001, &inb, &out);
+	inb = in;
+	inb.vel_ff = Inf;
+	RC(dx_pid_step, "vel_ff +Inf", DX_ENOTFINITE, &pid, 0.001, &inb, &out);
+	inb = in;
+	inb.tau_ff = NaN;
+	RC(dx_pid_step, "tau_ff NaN", DX_ENOTFINITE, &pid, 0.001, &inb, &out);
+	inb = in;
+	inb.ref = 1e308;
+	inb.meas = -1e308;
+	RC(dx_pid_step, "ref 1e308, meas -1e308 (result overflows)", DX_ERANGE,
+	   &pid, 0.001, &inb, &out);
+	UNTOUCHED(out == 42 && memcmp(&pid, &snap, sizeof(pid)) == 0);
+	RC(dx_pid_set_gains, "pid NULL", DX_EINVAL, NULL, &pc);
+	RC(dx_pid_set_gains, "cfg NULL", DX_EINVAL, &pid, NULL);
+	bad = pc;
+	bad.kp = Inf;
+	RC(dx_pid_set_gains, "kp +Inf", DX_ENOTFINITE, &pid, &bad);
+	UNTOUCHED(memcmp(&pid, &snap, sizeof(pid)) == 0);
+	VOIDC(dx_pid_disable, "pid NULL", NULL);
+	dx_pid_disable(&pid);
+	RC(dx_pid_step, "disabled (wrong state)", DX_ESTATE, &pid, 0.001, &in, &out);
+	UNTOUCHED(out == 42);
+	RC(dx_pid_enable, "pid NULL", DX_EINVAL, NULL, 0, &in);
+	RC(dx_pid_enable, "in NULL", DX_EINVAL, &pid, 0, NULL);
+	RC(dx_pid_enable, "u_now NaN", DX_ENOTFINITE, &pid, NaN, &in);
+	inb = in;
+	inb.meas = Inf;
+	RC(dx_pid_enable, "meas +Inf", DX_ENOTFINITE, &pid, 0, &inb);
+	BOOLC(dx_pid_is_enabled, "pid NULL", false, NULL);
+	DBL(dx_pid_integral, "pid NULL", 0.0, NULL);
+
+	bcfg[0] = bcfg[1] = pc;
+	RC(dx_pid_bank_init, "bank NULL", DX_EINVAL, NULL, bcfg, 2);
+	RC(dx_pid_bank_init, "cfg NULL", DX_EINVAL, bank, NULL, 2);
+	RC(dx_pid_bank_init, "n 0", DX_EINVAL, bank, bcfg, 0);
+	RC(dx_pid_bank_init, "n DX_PID_BANK_MAX + 1", DX_EINVAL, bank, bcfg,
+	   DX_PID_BANK_MAX + 1);
+	bcfg[1].kp = NaN;
+	RC(dx_pid_bank_init, "second config kp NaN", DX_ENOTFINITE, bank, bcfg, 2);
+	bcfg[1].kp = 1;
+	ck_assert_int_eq(dx_pid_bank_init(bank, bcfg, 2), 0);
+	VOIDC(dx_pid_bank_reset, "bank NULL", NULL);
+	RC(dx_pid_bank_step, "bank NULL", DX_EINVAL, NULL, 0.001, ref, meas, NULL,
+	   NULL, outs);
+	RC(dx_pid_bank_step, "ref NULL", DX_EINVAL, bank, 0.001, NULL, meas, NULL,
+	   NULL, outs);
+	RC(dx_pid_bank_step, "meas NULL", DX_EINVAL, bank, 0.001, ref, NULL, NULL,
+	   NULL, outs);
+	RC(dx_pid_bank_step, "out NULL", DX_EINVAL, bank, 0.001, ref, meas, NULL,
+	   NULL, NULL);
+	RC(dx_pid_bank_step, "dt 0", DX_EINVAL, bank, 0.0, ref, meas, NULL, NULL,
+	   outs);
+	RC(dx_pid_bank_step, "dt NaN", DX_ENOTFINITE, bank, NaN, ref, meas, NULL,
+	   NULL, outs);
+	meas[1] = NaN;
+	RC(dx_pid_bank_step, "meas[1] NaN", DX_ENOTFINITE, bank, 0.001, ref, meas,
+	   NULL, NULL, outs);
+	meas[1] = 0;
+	ref[0] = Inf;
+	RC(dx_pid_bank_step, "ref[0] +Inf", DX_ENOTFINITE, bank, 0.001, ref, meas,
+	   NULL, NULL, outs);
+	ref[0] = 1;
+	UNTOUCHED(outs[0] == 42 && outs[1] == 42);
+
+	RC(dx_traj_init, "tr NULL", DX_EINVAL, NULL, &tc, 0);
+	RC(dx_traj_init, "cfg NULL", DX_EINVAL, &tr, NULL, 0);
+	RC(dx_traj_init, "start NaN", DX_ENOTFINITE, &tr, &tc, NaN);
+	RC(dx_traj_init, "start 2 outside [-1, 1]", DX_EINVAL, &tr, &tc, 2);
+	tc.vmax = 0;
+	RC(dx_traj_init, "vmax 0", DX_EINVAL, &tr, &tc, 0);
+	tc.vmax = Inf;
+	RC(dx_traj_init, "vmax +Inf", DX_ENOTFINITE, &tr, &tc, 0);
+	tc.vmax = 1;
+	tc.jmax = NaN;
+	RC(dx_traj_init, "jmax NaN", DX_ENOTFINITE, &tr, &tc, 0);
+	tc.jmax = 1;
+	tc.pos_min = 2;
+	RC(dx_traj_init, "pos_min > pos_max", DX_EINVAL, &tr, &tc, 0);
+	tc.pos_min = -1;
+	ck_assert_int_eq(dx_traj_init(&tr, &tc, 0), 0);
+	trs = tr;
+	RC(dx_traj_set_target, "tr NULL", DX_EINVAL, NULL, 0, 0.5);
+	RC(dx_traj_set_target, "target NaN", DX_ENOTFINITE, &tr, 0, NaN);
+	RC(dx_traj_set_target, "target +Inf", DX_ENOTFINITE, &tr, 0, Inf);
+	RC(dx_traj_set_target, "target 2 outside [-1, 1]", DX_ERANGE, &tr, 0, 2);
+	RC(dx_traj_plan, "tr NULL", DX_EINVAL, NULL, 0, &st, 0.5);
+	RC(dx_traj_plan, "from NULL", DX_EINVAL, &tr, 0, NULL, 0.5);
+	sb = st;
+	sb.vel = NaN;
+	RC(dx_traj_plan, "from.vel NaN", DX_ENOTFINITE, &tr, 0, &sb, 0.5);
+	sb = st;
+	sb.acc = -Inf;
+	RC(dx_traj_plan, "from.acc -Inf", DX_ENOTFINITE, &tr, 0, &sb, 0.5);
+	RC(dx_traj_plan, "target -2 outside [-1, 1]", DX_ERANGE, &tr, 0, &st, -2);
+	UNTOUCHED(memcmp(&tr, &trs, sizeof(tr)) == 0);
+	VOIDC(dx_traj_sample, "tr NULL", NULL, 0, &st);
+	VOIDC(dx_traj_sample, "out NULL", &tr, 0, NULL);
+	DBL(dx_traj_duration, "tr NULL", 0.0, NULL);
+	BOOLC(dx_traj_done, "tr NULL", true, NULL, 0);
+
+	RC(dx_trans_init, "tr NULL", DX_EINVAL, NULL, &xc);
+	RC(dx_trans_init, "cfg NULL", DX_EINVAL, xt, NULL);
+	xc.gear_ratio = NULL;
+	RC(dx_trans_init, "gear_ratio NULL", DX_EINVAL, xt, &xc);
+	xc.gear_ratio = ratio;
+	xc.n_joints = 0;
+	RC(dx_trans_init, "n_joints 0", DX_EINVAL, xt, &xc);
+	xc.n_joints = DX_TRANS_MAX + 1;
+	RC(dx_trans_init, "n_joints DX_TRANS_MAX + 1", DX_EINVAL, xt, &xc);
+	xc.n_joints = 2;
+	ratio[1] = 0;
+	RC(dx_trans_init, "gear ratio 0", DX_EINVAL, xt, &xc);
+	ratio[1] = NaN;
+	RC(dx_trans_init, "gear ratio NaN", DX_ENOTFINITE, xt, &xc);
+	ratio[1] = 2;
+	dir[1] = 0;
+	xc.direction = dir;
+	RC(dx_trans_init, "direction 0", DX_EINVAL, xt, &xc);
+	dir[1] = 1;
+	xc.n_actuators = 3;
+	RC(dx_trans_init, "identity coupling with M != N", DX_ECONFIG, xt, &xc);
+	xc.n_actuators = 2;
+	{
+		double sing[4] = {1, 1, 1, 1};
+		xc.coupling = sing;
+		xc.coupling_rows = xc.coupling_cols = 2;
+		RC(dx_trans_init, "singular coupling", DX_ESINGULAR, xt, &xc);
+		xc.coupling_rows = 1;
+		RC(dx_trans_init, "coupling_rows 1 for M 2", DX_ECONFIG, xt, &xc);
+		xc.coupling = NULL;
+		xc.coupling_rows = xc.coupling_cols = 0;
+	}
+	ck_assert_int_eq(dx_trans_init(xt, &xc), 0);
+	RC(dx_trans_joint_to_act_pos, "tr NULL", DX_EINVAL, NULL, q, th);
+	RC(dx_trans_joint_to_act_pos, "q NULL", DX_EINVAL, xt, NULL, th);
+	RC(dx_trans_joint_to_act_pos, "theta NULL", DX_EINVAL, xt, q, NULL);
+	q[1] = NaN;
+	RC(dx_trans_joint_to_act_pos, "q[1] NaN", DX_ENOTFINITE, xt, q, th);
+	q[1] = 1e308;
+	RC(dx_trans_joint_to_act_pos, "q[1] 1e308 (result overflows)", DX_ERANGE,
+	   xt, q, th);
+	q[1] = Inf;
+	RC(dx_trans_act_to_joint_pos, "theta[1] +Inf", DX_ENOTFINITE, xt, q, th);
+	RC(dx_trans_act_to_joint_pos, "tr NULL", DX_EINVAL, NULL, q, th);
+	RC(dx_trans_joint_to_act_vel, "qd[1] +Inf", DX_ENOTFINITE, xt, q, th);
+	RC(dx_trans_joint_to_act_vel, "thetad NULL", DX_EINVAL, xt, q, NULL);
+	RC(dx_trans_act_to_joint_vel, "thetad[1] +Inf", DX_ENOTFINITE, xt, q, th);
+	RC(dx_trans_act_to_joint_vel, "qd NULL", DX_EINVAL, xt, q, NULL);
+	RC(dx_trans_joint_to_act_torque, "tau_j[1] +Inf", DX_ENOTFINITE, xt, q, th);
+	RC(dx_trans_joint_to_act_torque, "tau_j NULL", DX_EINVAL, xt, NULL, th);
+	RC(dx_trans_act_to_joint_torque, "tau_a[1] +Inf", DX_ENOTFINITE, xt, q, th);
+	RC(dx_trans_act_to_joint_torque, "tau_j NULL", DX_EINVAL, xt, q, NULL);
+	UNTOUCHED(th[0] == 42 && th[1] == 42);
+	free(xt);
+	free(bank);
+	module_end();
+}
+END_TEST
+
+/* ---- rt ------------------------------------------------------------------------ */
+
+static int never_called(const struct dx_rt_tick *t, void *u)
+{
+	(void)t;
+	*(int *)u += 1;
+	return 1;
+}
+
+START_TEST(test_rt)
+{
+	struct dx_rt_loop *loop = calloc(1, sizeof(*loop));
+	struct dx_rt_loop_config lc = {.period_ns = DX_NS_PER_MS};
+	int calls = 0, prio;
+
+	module_begin("rt");
+	RC(dx_rt_loop_init, "loop NULL", DX_EINVAL, NULL, &lc);
+	RC(dx_rt_loop_init, "cfg NULL", DX_EINVAL, loop, NULL);
+	lc.period_ns = 0;
+	RC(dx_rt_loop_init, "period_ns 0", DX_EINVAL, loop, &lc);
+	lc.period_ns = -1;
+	RC(dx_rt_loop_init, "period_ns -1", DX_EINVAL, loop, &lc);
+	lc.period_ns = DX_NS_PER_MS;
+	lc.start_ns = -5;
+	RC(dx_rt_loop_init, "start_ns -5", DX_EINVAL, loop, &lc);
+	lc.start_ns = 0;
+	lc.policy = (enum dx_rt_policy)5;
+	RC(dx_rt_loop_init, "policy 5", DX_EINVAL, loop, &lc);
+	lc.policy = DX_RT_SKIP;
+	RC(dx_rt_loop_wait, "loop NULL", DX_EINVAL, NULL);
+	RC(dx_rt_loop_run, "loop NULL", DX_EINVAL, NULL, 1, never_called, &calls);
+	ck_assert_int_eq(dx_rt_loop_init(loop, &lc), 0);
+	RC(dx_rt_loop_run, "fn NULL", DX_EINVAL, loop, 1, NULL, &calls);
+	UNTOUCHED(calls == 0 && loop->cycles == 0);
+	RC(dx_rt_set_fifo, "priority 0", DX_EINVAL, 0);
+	RC(dx_rt_set_fifo, "priority 100", DX_EINVAL, 100);
+	RC(dx_rt_set_fifo, "priority -1", DX_EINVAL, -1);
+	BOOLC(dx_rt_is_realtime, "priority NULL (allowed)", false, NULL);
+	(void)prio;
+	RC(dx_rt_set_affinity, "cpu -1", DX_EINVAL, -1);
+	RC(dx_rt_set_affinity, "cpu 1000000", DX_EINVAL, 1000000);
+	RC(dx_rt_prefault_stack, "bytes 0", DX_EINVAL, 0);
+	RC(dx_rt_prefault_stack, "bytes SIZE_MAX", DX_ERANGE, SIZE_MAX);
+	free(loop);
+	module_end();
+}
+END_TEST
+
+/* ---- kin ------------------------------------------------------------------------ */
+
+static const char urdf[] =
+	"<robot name=\"arm\">"
+	"<link name=\"base\"/><link name=\"l1\"><inertial><mass value=\"0.1\"/>"
+	"<inertia ixx=\"1e-4\" iyy=\"1e-4\" izz=\"1e-4\" ixy=\"0\" ixz=\"0\" iyz=\"0\"/>"
+	"</inertial></link><link name=\"tip\"/>"
+	"<joint name=\"j1\" type=\"revolute\"><parent link=\"base\"/><child link=\"l1\"/>"
+	"<origin xyz=\"0 0 0.1\"/><axis xyz=\"0 0 1\"/>"
+	"<limit lower=\"-1\" upper=\"1\" effort=\"1\" velocity=\"1\"/></joint>"
+	"<joint name=\"j2\" type=\"revolute\"><parent link=\"l1\"/><child link=\"tip\"/>"
+	"<origin xyz=\"0.1 0 0\"/><axis xyz=\"0 1 0\"/>"
+	"<limit lower=\"-1\" upper=\"1\" effort=\"1\" velocity=\"1\"/></joint>"
+	"</robot>";
+
+START_TEST(test_kin)
+{
+	struct dx_kin_model *m = NULL, *mo = NULL;
+	struct dx_kin_error ke;
+	struct dx_kin_chain *c = NULL, *co = NULL;
+	struct dx_kin_ik *ik = NULL, *iko = NULL;
+	struct dx_kin_ik_config ic;
+	struct dx_kin_ik_target tg;
+	struct dx_kin_pose pose, pose2;
+	struct dx_kin_inertial inr;
+	struct dx_kin_joint_info ji;
+	double q[2] = {0.1, 0.2}, qo[2] = {42, 42}, J[12], lo[2], hi[2];
+	double quat[4] = {0, 0, 0, 1}, p3[3] = {0, 0, 0};
+	const char *tips[1] = {"tip"}, *notips[1] = {NULL};
+	struct dx_kin_pose *poses = calloc(3, sizeof(*poses));
+	mat4 m4;
+	versor vq;
+
+	module_begin("kin");
+	RC(dx_kin_model_load_string, "xml NULL", DX_EINVAL, NULL, 10, &m, &ke);
+	RC(dx_kin_model_load_string, "out NULL", DX_EINVAL, urdf, sizeof(urdf) - 1,
+	   NULL, &ke);
+	RC(dx_kin_model_load_string, "len 0", DX_EPARSE, urdf, 0, &mo, &ke);
+	RC(dx_kin_model_load_string, "truncated XML", DX_EPARSE, urdf, 40, &mo,
+	   &ke);
+	RC(dx_kin_model_load_string, "not URDF", DX_ECONFIG, "<a/>", 4, &mo, NULL);
+	UNTOUCHED(mo == NULL);
+	RC(dx_kin_model_load_file, "path NULL", DX_EINVAL, NULL, &mo, &ke);
+	RC(dx_kin_model_load_file, "out NULL", DX_EINVAL, "/nonexistent", NULL,
+	   &ke);
+	RC(dx_kin_model_load_file, "missing file", DX_ENOENT, "/nonexistent.urdf",
+	   &mo, &ke);
+	VOIDC(dx_kin_model_free, "m NULL", NULL);
+	ck_assert_int_eq(dx_kin_model_load_string(urdf, sizeof(urdf) - 1, &m, &ke),
+			 0);
+	PNULL(dx_kin_model_name, "m NULL", NULL);
+	VAL(dx_kin_model_nlinks, "m NULL", 0, NULL);
+	VAL(dx_kin_model_njoints, "m NULL", 0, NULL);
+	VAL(dx_kin_model_nvars, "m NULL", 0, NULL);
+	RC(dx_kin_model_root, "m NULL", DX_EINVAL, NULL);
+	RC(dx_kin_link_index, "m NULL", DX_ENOENT, NULL, "tip");
+	RC(dx_kin_link_index, "name NULL", DX_ENOENT, m, NULL);
+	RC(dx_kin_joint_index, "unknown name", DX_ENOENT, m, "nope");
+	RC(dx_kin_joint_index, "m NULL", DX_ENOENT, NULL, "j1");
+	PNULL(dx_kin_link_name, "m NULL", NULL, 0);
+	PNULL(dx_kin_link_name, "i -1", m, -1);
+	PNULL(dx_kin_link_name, "i 3 of 3", m, 3);
+	VAL(dx_kin_link_parent_joint, "m NULL", -1, NULL, 1);
+	VAL(dx_kin_link_parent_joint, "i 3 of 3", -1, m, 3);
+	RC(dx_kin_link_inertial, "m NULL", DX_EINVAL, NULL, 1, &inr);
+	RC(dx_kin_link_inertial, "i -1", DX_EINVAL, m, -1, &inr);
+	RC(dx_kin_link_inertial, "out NULL", DX_EINVAL, m, 1, NULL);
+	RC(dx_kin_link_inertial, "link without <inertial>", DX_ENOENT, m, 0, &inr);
+	RC(dx_kin_joint_get, "m NULL", DX_EINVAL, NULL, 0, &ji);
+	RC(dx_kin_joint_get, "i 2 of 2", DX_EINVAL, m, 2, &ji);
+	RC(dx_kin_joint_get, "out NULL", DX_EINVAL, m, 0, NULL);
+	RC(dx_kin_var_joint, "m NULL", DX_EINVAL, NULL, 0);
+	RC(dx_kin_var_joint, "v 2 of 2", DX_EINVAL, m, 2);
+	VOIDC(dx_kin_model_limits, "m NULL", NULL, lo, hi);
+	VOIDC(dx_kin_model_limits, "lower NULL, upper NULL (allowed)", m, NULL,
+	      NULL);
+	BOOLC(dx_kin_within_limits, "m NULL", false, NULL, q, 0);
+	BOOLC(dx_kin_within_limits, "q NULL", false, m, NULL, 0);
+	BOOLC(dx_kin_within_limits, "tol NaN", false, m, q, NaN);
+	qo[0] = NaN;
+	BOOLC(dx_kin_within_limits, "q[0] NaN", false, m, qo, 0);
+	qo[0] = 42;
+	RC(dx_kin_fk_all, "m NULL", DX_EINVAL, NULL, q, poses);
+	RC(dx_kin_fk_all, "q NULL", DX_EINVAL, m, NULL, poses);
+	RC(dx_kin_fk_all, "out NULL", DX_EINVAL, m, q, NULL);
+	mark(poses, 3 * sizeof(*poses));
+	q[1] = NaN;
+	RC(dx_kin_fk_all, "q[1] NaN", DX_ENOTFINITE, m, q, poses);
+	q[1] = -Inf;
+	RC(dx_kin_fk_all, "q[1] -Inf", DX_ENOTFINITE, m, q, poses);
+	UNTOUCHED(marked(poses, 3 * sizeof(*poses)));
+	q[1] = 0.2;
+
+	RC(dx_kin_chain_create, "m NULL", DX_EINVAL, NULL, NULL, "tip", &co);
+	RC(dx_kin_chain_create, "tip NULL", DX_EINVAL, m, NULL, NULL, &co);
+	RC(dx_kin_chain_create, "out NULL", DX_EINVAL, m, NULL, "tip", NULL);
+	RC(dx_kin_chain_create, "unknown tip", DX_ENOENT, m, NULL, "nope", &co);
+	RC(dx_kin_chain_create, "tip above base", DX_EINVAL, m, "tip", "base", &co);
+	UNTOUCHED(co == NULL);
+	VOIDC(dx_kin_chain_free, "c NULL", NULL);
+	ck_assert_int_eq(dx_kin_chain_create(m, NULL, "tip", &c), 0);
+	VAL(dx_kin_chain_nvars, "c NULL", 0, NULL);
+	VAL(dx_kin_chain_var, "c NULL", -1, NULL, 0);
+	VAL(dx_kin_chain_var, "i 2 of 2", -1, c, 2);
+	VAL(dx_kin_chain_njoints, "c NULL", 0, NULL);
+	VAL(dx_kin_chain_joint, "c NULL", -1, NULL, 0);
+	VAL(dx_kin_chain_joint, "i 2 of 2", -1, c, 2);
+	VOIDC(dx_kin_chain_limits, "c NULL", NULL, lo, hi);
+	VOIDC(dx_kin_chain_gather, "c NULL", NULL, q, qo);
+	VOIDC(dx_kin_chain_gather, "q_model NULL", c, NULL, qo);
+	VOIDC(dx_kin_chain_gather, "q_chain NULL", c, q, NULL);
+	VOIDC(dx_kin_chain_scatter, "c NULL", NULL, q, qo);
+	VOIDC(dx_kin_chain_scatter, "q_chain NULL", c, NULL, qo);
+	VOIDC(dx_kin_chain_scatter, "q_model NULL", c, q, NULL);
+	UNTOUCHED(qo[0] == 42 && qo[1] == 42);
+	mark(&pose, sizeof(pose));
+	mark(J, sizeof(J));
+	RC(dx_kin_chain_fk, "c NULL", DX_EINVAL, NULL, q, &pose);
+	RC(dx_kin_chain_fk, "q NULL", DX_EINVAL, c, NULL, &pose);
+	RC(dx_kin_chain_fk, "out NULL", DX_EINVAL, c, q, NULL);
+	q[0] = NaN;
+	RC(dx_kin_chain_fk, "q[0] NaN", DX_ENOTFINITE, c, q, &pose);
+	RC(dx_kin_chain_jacobian, "q[0] NaN", DX_ENOTFINITE, c, q, J, &pose);
+	q[0] = 0.1;
+	RC(dx_kin_chain_jacobian, "c NULL", DX_EINVAL, NULL, q, J, NULL);
+	RC(dx_kin_chain_jacobian, "q NULL", DX_EINVAL, c, NULL, J, NULL);
+	RC(dx_kin_chain_jacobian, "J NULL", DX_EINVAL, c, q, NULL, &pose);
+	UNTOUCHED(marked(&pose, sizeof(pose)) && marked(J, sizeof(J)));
+
+	dx_kin_ik_config_default(&ic);
+	VOIDC(dx_kin_ik_config_default, "cfg NULL", NULL);
+	RC(dx_kin_ik_create, "out NULL", DX_EINVAL, m, NULL, tips, 1, &ic, NULL);
+	RC(dx_kin_ik_create, "m NULL", DX_EINVAL, NULL, NULL, tips, 1, &ic, &iko);
+	RC(dx_kin_ik_create, "tips NULL", DX_EINVAL, m, NULL, NULL, 1, &ic, &iko);
+	RC(dx_kin_ik_create, "tips[0] NULL", DX_EINVAL, m, NULL, notips, 1, &ic,
+	   &iko);
+	RC(dx_kin_ik_create, "ntips 0", DX_EINVAL, m, NULL, tips, 0, &ic, &iko);
+	RC(dx_kin_ik_create, "ntips 65", DX_EINVAL, m, NULL, tips, 65, &ic, &iko);
+	RC(dx_kin_ik_create, "unknown tip", DX_ENOENT, m, NULL,
+	   ((const char *const[]){"nope"}), 1, &ic, &iko);
+	ic.tol_pos = NaN;
+	RC(dx_kin_ik_create, "tol_pos NaN", DX_EINVAL, m, NULL, tips, 1, &ic, &iko);
+	dx_kin_ik_config_default(&ic);
+	ic.max_iters = 0;
+	RC(dx_kin_ik_create, "max_iters 0", DX_EINVAL, m, NULL, tips, 1, &ic, &iko);
+	dx_kin_ik_config_default(&ic);
+	ic.damping = -1;
+	RC(dx_kin_ik_create, "damping -1", DX_EINVAL, m, NULL, tips, 1, &ic, &iko);
+	dx_kin_ik_config_default(&ic);
+	UNTOUCHED(iko == NULL);
+	VOIDC(dx_kin_ik_free, "ik NULL", NULL);
+	ck_assert_int_eq(dx_kin_ik_create(m, NULL, tips, 1, &ic, &ik), 0);
+	memset(&tg, 0, sizeof(tg));
+	tg.p[0] = 0.1;
+	tg.p[2] = 0.1;
+	qo[0] = qo[1] = 42;
+	RC(dx_kin_ik_solve, "ik NULL", DX_EINVAL, NULL, &tg, q, qo, DX_KIN_IK_WARM,
+	   NULL);
+	RC(dx_kin_ik_solve, "targets NULL", DX_EINVAL, ik, NULL, q, qo,
+	   DX_KIN_IK_WARM, NULL);
+	RC(dx_kin_ik_solve, "q_seed NULL", DX_EINVAL, ik, &tg, NULL, qo,
+	   DX_KIN_IK_WARM, NULL);
+	RC(dx_kin_ik_solve, "q_out NULL", DX_EINVAL, ik, &tg, q, NULL,
+	   DX_KIN_IK_WARM, NULL);
+	RC(dx_kin_ik_solve, "mode 7", DX_EINVAL, ik, &tg, q, qo,
+	   (enum dx_kin_ik_mode)7, NULL);
+	tg.p[1] = NaN;
+	RC(dx_kin_ik_solve, "target p NaN", DX_ENOTFINITE, ik, &tg, q, qo,
+	   DX_KIN_IK_WARM, NULL);
+	tg.p[1] = 0;
+	q[1] = Inf;
+	RC(dx_kin_ik_solve, "seed +Inf", DX_ENOTFINITE, ik, &tg, q, qo,
+	   DX_KIN_IK_WARM, NULL);
+	q[1] = 0.2;
+	tg.w_pos = -1;
+	RC(dx_kin_ik_solve, "w_pos -1", DX_EINVAL, ik, &tg, q, qo, DX_KIN_IK_WARM,
+	   NULL);
+	tg.w_pos = 0;
+	tg.orientation = true;
+	tg.quat[3] = 0;
+	RC(dx_kin_ik_solve, "zero quaternion", DX_EINVAL, ik, &tg, q, qo,
+	   DX_KIN_IK_WARM, NULL);
+	tg.quat[3] = NaN;
+	RC(dx_kin_ik_solve, "quaternion NaN", DX_ENOTFINITE, ik, &tg, q, qo,
+	   DX_KIN_IK_WARM, NULL);
+	tg.orientation = false;
+	tg.p[0] = 10;
+	qo[0] = qo[1] = 42;
+	RC(dx_kin_ik_solve, "target 10 m away (beyond reach)", DX_EUNREACHABLE, ik,
+	   &tg, q, qo, DX_KIN_IK_WARM, NULL);
+	UNTOUCHED(qo[0] == 42 && qo[1] == 42);
+	PNULL(dx_kin_ik_chain, "ik NULL", NULL, 0);
+	PNULL(dx_kin_ik_chain, "i 1 of 1", ik, 1);
+
+	VOIDC(dx_kin_pose_quat, "pose NULL", NULL, quat);
+	VOIDC(dx_kin_pose_quat, "quat NULL", &pose, NULL);
+	RC(dx_kin_pose_from_quat, "p NULL", DX_EINVAL, NULL, quat, &pose2);
+	RC(dx_kin_pose_from_quat, "quat NULL", DX_EINVAL, p3, NULL, &pose2);
+	RC(dx_kin_pose_from_quat, "pose NULL", DX_EINVAL, p3, quat, NULL);
+	quat[3] = 0;
+	RC(dx_kin_pose_from_quat, "zero quaternion", DX_EINVAL, p3, quat, &pose2);
+	quat[3] = NaN;
+	RC(dx_kin_pose_from_quat, "quaternion NaN", DX_ENOTFINITE, p3, quat, &pose2);
+	quat[3] = 1;
+	p3[2] = Inf;
+	RC(dx_kin_pose_from_quat, "p +Inf", DX_ENOTFINITE, p3, quat, &pose2);
+	DBL(dx_kin_rot_dist, "a NULL", NaN, NULL, &pose);
+	DBL(dx_kin_rot_dist, "b NULL", NaN, &pose, NULL);
+	DBL(dx_kin_pos_dist, "a NULL", NaN, NULL, &pose);
+	DBL(dx_kin_pos_dist, "b NULL", NaN, &pose, NULL);
+	VOIDC(dx_kin_pose_to_mat4, "pose NULL", NULL, m4);
+	VOIDC(dx_kin_pose_to_mat4, "out NULL", &pose, NULL);
+	VOIDC(dx_kin_pose_to_versor, "pose NULL", NULL, vq);
+	VOIDC(dx_kin_pose_to_versor, "out NULL", &pose, NULL);
+
+	/* KDL: the same arguments; without the backend every call is
+	 * DX_ENOSYS, which the rows then show */
+	{
+		struct dx_kdl *k = NULL;
+		struct dx_kdl_config kc;
+		int nosys = dx_kdl_available() ? 0 : DX_ENOSYS;
+#define KDL_RC(fn, input, want, ...) RC(fn, input, nosys ? nosys : (want), __VA_ARGS__)
+		dx_kdl_config_default(&kc);
+		VOIDC(dx_kdl_config_default, "cfg NULL", NULL);
+		KDL_RC(dx_kdl_create, "m NULL", DX_EINVAL, NULL, NULL, "tip", &kc, &k);
+		KDL_RC(dx_kdl_create, "tip NULL", DX_EINVAL, m, NULL, NULL, &kc, &k);
+		KDL_RC(dx_kdl_create, "out NULL", DX_EINVAL, m, NULL, "tip", &kc, NULL);
+		KDL_RC(dx_kdl_create, "unknown tip", DX_ENOENT, m, NULL, "nope", &kc,
+		       &k);
+		kc.solver = (enum dx_kdl_solver)9;
+		KDL_RC(dx_kdl_create, "solver 9", DX_EINVAL, m, NULL, "tip", &kc, &k);
+		dx_kdl_config_default(&kc);
+		kc.eps = NaN;
+		KDL_RC(dx_kdl_create, "eps NaN", DX_EINVAL, m, NULL, "tip", &kc, &k);
+		dx_kdl_config_default(&kc);
+		kc.weights[0] = Inf;
+		KDL_RC(dx_kdl_create, "weight +Inf", DX_EINVAL, m, NULL, "tip", &kc, &k);
+		dx_kdl_config_default(&kc);
+		UNTOUCHED(k == NULL);
+		VOIDC(dx_kdl_free, "k NULL", NULL);
+		VAL(dx_kdl_nvars, "k NULL", 0, NULL);
+		KDL_RC(dx_kdl_fk, "k NULL", DX_EINVAL, NULL, q, &pose);
+		KDL_RC(dx_kdl_jacobian, "k NULL", DX_EINVAL, NULL, q, J);
+		KDL_RC(dx_kdl_ik, "k NULL", DX_EINVAL, NULL, &pose, q, qo);
+		if (!nosys) {
+			ck_assert_int_eq(dx_kdl_create(m, NULL, "tip", &kc, &k), 0);
+			KDL_RC(dx_kdl_fk, "q NULL", DX_EINVAL, k, NULL, &pose);
+			KDL_RC(dx_kdl_fk, "out NULL", DX_EINVAL, k, q, NULL);
+			q[0] = NaN;
+			KDL_RC(dx_kdl_fk, "q[0] NaN", DX_ENOTFINITE, k, q, &pose);
+			KDL_RC(dx_kdl_jacobian, "q[0] NaN", DX_ENOTFINITE, k, q, J);
+			KDL_RC(dx_kdl_ik, "seed NaN", DX_ENOTFINITE, k, &pose2, q, qo);
+			q[0] = 0.1;
+			KDL_RC(dx_kdl_jacobian, "q NULL", DX_EINVAL, k, NULL, J);
+			KDL_RC(dx_kdl_jacobian, "J NULL", DX_EINVAL, k, q, NULL);
+			KDL_RC(dx_kdl_ik, "target NULL", DX_EINVAL, k, NULL, q, qo);
+			KDL_RC(dx_kdl_ik, "q_seed NULL", DX_EINVAL, k, &pose2, NULL, qo);
+			KDL_RC(dx_kdl_ik, "q_out NULL", DX_EINVAL, k, &pose2, q, NULL);
+			pose = pose2;
+			pose.p[0] = NaN;
+			qo[0] = qo[1] = 42;
+			KDL_RC(dx_kdl_ik, "target p NaN", DX_ENOTFINITE, k, &pose, q, qo);
+			UNTOUCHED(qo[0] == 42 && qo[1] == 42);
+			dx_kdl_free(k);
+		}
+#undef KDL_RC
+	}
+	dx_kin_ik_free(ik);
+	dx_kin_chain_free(c);
+	dx_kin_model_free(m);
+	free(poses);
+	module_end();
+}
+END_TEST
+
+/* ---- tactile ------------------------------------------------------------------- */
+
+START_TEST(test_tactile)
+{
+	struct dx_taxel_msg tm = {.board = 1, .count = 1, .axes = 3}, tmo;
+	struct dx_can_frame f, g;
+	unsigned board, taxel, rate;
+	enum dx_taxel_cmd tcmd;
+	uint16_t xyz[3] = {1, 2, 3};
+	struct dx_tactile_pad_config pc;
+	struct dx_tactile_pad *pad = calloc(1, sizeof(*pad));
+	struct dx_tactile_pad *pads[1] = {pad};
+	struct dx_tactile_result *res = calloc(1, sizeof(*res));
+	struct dx_tactile_pose lp = {{0, 0, 0}, {0, 0, 0, 1}};
+	struct dx_tactile_fault tf;
+	struct dx_tactile_taxel tx[4];
+	float n[3] = {0, 0, 1}, t1[3], t2[3];
+	int32_t raw[3] = {0, 0, 0};
+	struct dx_fusion_config fc;
+	struct dx_fusion fu;
+	struct dx_fusion_input fin[1];
+	struct dx_fusion_contact fout[1];
+	double jac[6] = {1, 0, 0, 1, 0, 0}, dtau[2] = {0, 0}, ff[3];
+
+	module_begin("tactile");
+	VAL(dx_taxel_frame_capacity, "axes 2", 0, 2, false);
+	mark(&f, sizeof(f));
+	RC(dx_taxel_encode, "m NULL", DX_EINVAL, NULL, false, &f);
+	RC(dx_taxel_encode, "f NULL", DX_EINVAL, &tm, false, NULL);
+	tmo = tm;
+	tmo.axes = 2;
+	RC(dx_taxel_encode, "axes 2", DX_EINVAL, &tmo, false, &f);
+	tmo = tm;
+	tmo.count = 0;
+	RC(dx_taxel_encode, "count 0", DX_EINVAL, &tmo, false, &f);
+	tmo = tm;
+	tmo.count = 2;
+	RC(dx_taxel_encode, "count 2 of 3 axes in a classic frame", DX_EINVAL, &tmo,
+	   false, &f);
+	tmo = tm;
+	tmo.first = 255;
+	tmo.axes = 1;
+	tmo.count = 3;
+	RC(dx_taxel_encode, "first 255 + count 3 > 256", DX_EINVAL, &tmo, false, &f);
+	UNTOUCHED(marked(&f, sizeof(f)));
+	mark(&f, sizeof(f));
+	RC(dx_taxel_decode, "f NULL", DX_EINVAL, NULL, &tmo);
+	ck_assert_int_eq(dx_taxel_encode(&tm, false, &g), 0);
+	RC(dx_taxel_decode, "m NULL", DX_EINVAL, &g, NULL);
+	g.len = 5;
+	RC(dx_taxel_decode, "length 5 for one 3-axis taxel", DX_EMSGSIZE, &g, &tmo);
+	g = frame(0x123, 8);
+	RC(dx_taxel_decode, "not a taxel id", DX_ENOENT, &g, &tmo);
+	RC(dx_taxel_encode_cmd, "f NULL", DX_EINVAL, 1, DX_TAXEL_CMD_SCAN, 0, NULL);
+	RC(dx_taxel_encode_cmd, "board 256", DX_EINVAL, 256, DX_TAXEL_CMD_SCAN, 0,
+	   &f);
+	RC(dx_taxel_encode_cmd, "command 9", DX_EINVAL, 1, (enum dx_taxel_cmd)9, 0,
+	   &f);
+	RC(dx_taxel_encode_cmd, "rate 70000 Hz (above uint16)", DX_EINVAL, 1,
+	   DX_TAXEL_CMD_START, 70000, &f);
+	UNTOUCHED(marked(&f, sizeof(f)));
+	mark(&f, sizeof(f));
+	ck_assert_int_eq(dx_taxel_encode_cmd(1, DX_TAXEL_CMD_SCAN, 0, &g), 0);
+	RC(dx_taxel_decode_cmd, "f NULL", DX_EINVAL, NULL, &board, &tcmd, &rate);
+	RC(dx_taxel_decode_cmd, "board NULL", DX_EINVAL, &g, NULL, &tcmd, &rate);
+	RC(dx_taxel_decode_cmd, "cmd NULL", DX_EINVAL, &g, &board, NULL, &rate);
+	g.data[0] = 9;
+	RC(dx_taxel_decode_cmd, "command byte 9", DX_EPROTO, &g, &board, &tcmd,
+	   &rate);
+	g.len = 0;
+	RC(dx_taxel_decode_cmd, "length 0", DX_EMSGSIZE, &g, &board, &tcmd, &rate);
+	RC(dx_uskin_encode_trigger, "f NULL", DX_EINVAL, 1, NULL);
+	RC(dx_uskin_encode_trigger, "board 0", DX_EINVAL, 0, &f);
+	RC(dx_uskin_encode_trigger, "board 16", DX_EINVAL, 16, &f);
+	RC(dx_uskin_decode_trigger, "f NULL", DX_EINVAL, NULL, &board);
+	g = frame(0x201, 2);
+	g.data[0] = 7;
+	g.data[1] = 0;
+	RC(dx_uskin_decode_trigger, "board NULL", DX_EINVAL, &g, NULL);
+	g.data[0] = 8;
+	RC(dx_uskin_decode_trigger, "command byte 8", DX_EPROTO, &g, &board);
+	g.len = 3;
+	RC(dx_uskin_decode_trigger, "length 3", DX_EMSGSIZE, &g, &board);
+	RC(dx_uskin_encode_taxel, "f NULL", DX_EINVAL, 1, 0, xyz, NULL);
+	RC(dx_uskin_encode_taxel, "xyz NULL", DX_EINVAL, 1, 0, NULL, &f);
+	RC(dx_uskin_encode_taxel, "board 16", DX_EINVAL, 16, 0, xyz, &f);
+	RC(dx_uskin_encode_taxel, "taxel 16", DX_EINVAL, 1, 16, xyz, &f);
+	UNTOUCHED(marked(&f, sizeof(f)));
+	mark(&f, sizeof(f));
+	ck_assert_int_eq(dx_uskin_encode_taxel(1, 0, xyz, &g), 0);
+	RC(dx_uskin_decode_taxel, "f NULL", DX_EINVAL, NULL, &board, &taxel, xyz);
+	RC(dx_uskin_decode_taxel, "board NULL", DX_EINVAL, &g, NULL, &taxel, xyz);
+	RC(dx_uskin_decode_taxel, "taxel NULL", DX_EINVAL, &g, &board, NULL, xyz);
+	RC(dx_uskin_decode_taxel, "xyz NULL", DX_EINVAL, &g, &board, &taxel, NULL);
+	g.len = 7;
+	RC(dx_uskin_decode_taxel, "length 7", DX_EMSGSIZE, &g, &board, &taxel, xyz);
+
+	VOIDC(dx_tactile_pad_config_default, "c NULL", NULL, DX_TACTILE_PROTO_DEXRT);
+	RC(dx_tactile_grid, "out NULL", DX_EINVAL, 2, 2, 0.01f, NULL, NULL, NULL);
+	RC(dx_tactile_grid, "rows 0", DX_EINVAL, 0, 2, 0.01f, NULL, NULL, tx);
+	RC(dx_tactile_grid, "pitch NaN", DX_EINVAL, 2, 2, NAN, NULL, NULL, tx);
+	RC(dx_tactile_grid, "pitch -0.01", DX_EINVAL, 2, 2, -0.01f, NULL, NULL, tx);
+	RC(dx_tactile_grid, "pitch +Inf", DX_EINVAL, 2, 2, INFINITY, NULL, NULL, tx);
+	RC(dx_tactile_grid, "normal with a NaN", DX_ENOTFINITE, 2, 2, 0.01f, NULL,
+	   ((const float[3]){NAN, 0, 1}), tx);
+	RC(dx_tactile_grid, "origin +Inf", DX_ENOTFINITE, 2, 2, 0.01f,
+	   ((const float[3]){INFINITY, 0, 0}), NULL, tx);
+	VOIDC(dx_tactile_tangents, "n NULL", NULL, t1, t2);
+	VOIDC(dx_tactile_tangents, "t1 NULL", n, NULL, t2);
+	VOIDC(dx_tactile_tangents, "t2 NULL", n, t1, NULL);
+
+	dx_tactile_pad_config_default(&pc, DX_TACTILE_PROTO_DEXRT);
+	pc.board = 1;
+	pc.rows = pc.cols = 2;
+	pc.pitch = 0.005f;
+	RC(dx_tactile_pad_init, "pad NULL", DX_EINVAL, NULL, &pc);
+	RC(dx_tactile_pad_init, "cfg NULL", DX_EINVAL, pad, NULL);
+	pc.axes = 2;
+	RC(dx_tactile_pad_init, "axes 2", DX_EINVAL, pad, &pc);
+	pc.axes = 3;
+	pc.rows = 17;
+	pc.cols = 16;
+	RC(dx_tactile_pad_init, "17 x 16 taxels (above 256)", DX_ENOSPC, pad, &pc);
+	pc.rows = pc.cols = 2;
+	pc.pitch = NAN;
+	RC(dx_tactile_pad_init, "pitch NaN", DX_EINVAL, pad, &pc);
+	pc.pitch = 0.005f;
+	pc.gain = INFINITY;
+	RC(dx_tactile_pad_init, "gain +Inf", DX_EINVAL, pad, &pc);
+	pc.gain = 0.001f;
+	pc.params.lp_hz = NAN;
+	RC(dx_tactile_pad_init, "lp_hz NaN", DX_ENOTFINITE, pad, &pc);
+	dx_tactile_pad_config_default(&pc, DX_TACTILE_PROTO_DEXRT);
+	pc.board = 1;
+	pc.rows = pc.cols = 2;
+	pc.pitch = 0.005f;
+	pc.board = 300;
+	RC(dx_tactile_pad_init, "board 300", DX_EINVAL, pad, &pc);
+	pc.board = 1;
+	pc.taxels = NULL;
+	pc.rows = 0;
+	RC(dx_tactile_pad_init, "no taxels", DX_EINVAL, pad, &pc);
+	pc.rows = 2;
+	ck_assert_int_eq(dx_tactile_pad_init(pad, &pc), 0);
+	VOIDC(dx_tactile_pad_tare, "pad NULL", NULL);
+	VOIDC(dx_tactile_pad_clear_faults, "pad NULL", NULL);
+	RC(dx_tactile_pad_put, "pad NULL", DX_EINVAL, NULL, 0, raw);
+	RC(dx_tactile_pad_put, "raw NULL", DX_EINVAL, pad, 0, NULL);
+	RC(dx_tactile_pad_put, "taxel 4 of 4", DX_ERANGE, pad, 4, raw);
+	raw[1] = 40000;
+	RC(dx_tactile_pad_put, "value 40000 above raw_max", DX_ERANGE, pad, 0, raw);
+	raw[1] = 0;
+	RC(dx_tactile_pad_rx, "pad NULL", DX_EINVAL, NULL, &g);
+	RC(dx_tactile_pad_rx, "f NULL", DX_EINVAL, pad, NULL);
+	RC(dx_tactile_route, "pads NULL, n 1", DX_EINVAL, NULL, 1, &g, NULL);
+	RC(dx_tactile_route, "f NULL", DX_EINVAL, pads, 1, NULL, NULL);
+	{
+		struct dx_tactile_pad *nullpads[1] = {NULL};
+		RC(dx_tactile_route, "pads[0] NULL", DX_EINVAL, nullpads, 1, &g, NULL);
+	}
+	RC(dx_tactile_pad_request, "pad NULL", DX_EINVAL, NULL, &f);
+	RC(dx_tactile_pad_request, "f NULL", DX_EINVAL, pad, NULL);
+	RC(dx_tactile_pad_update, "pad NULL", DX_EINVAL, NULL, 0.001, NULL, res);
+	RC(dx_tactile_pad_update, "out NULL", DX_EINVAL, pad, 0.001, NULL, NULL);
+	RC(dx_tactile_pad_update, "dt 0", DX_EINVAL, pad, 0.0, NULL, res);
+	RC(dx_tactile_pad_update, "dt NaN", DX_EINVAL, pad, NaN, NULL, res);
+	RC(dx_tactile_pad_update, "dt +Inf", DX_ENOTFINITE, pad, Inf, NULL, res);
+	lp.rot[3] = 0;
+	RC(dx_tactile_pad_update, "zero quaternion", DX_EINVAL, pad, 0.001, &lp, res);
+	lp.rot[3] = NAN;
+	RC(dx_tactile_pad_update, "quaternion NaN", DX_ENOTFINITE, pad, 0.001, &lp,
+	   res);
+	lp.rot[3] = 1;
+	lp.pos[0] = INFINITY;
+	RC(dx_tactile_pad_update, "pos +Inf", DX_ENOTFINITE, pad, 0.001, &lp, res);
+	UNTOUCHED(pad->cycle == 0);
+	RC(dx_tactile_pad_fault_pop, "pad NULL", DX_EINVAL, NULL, &tf);
+	RC(dx_tactile_pad_fault_pop, "out NULL", DX_EINVAL, pad, NULL);
+	RC(dx_tactile_pad_fault_pop, "no record (wrong state)", DX_EAGAIN, pad, &tf);
+	DBL(dx_tactile_pad_taxel_force, "pad NULL", 0.0, NULL, 0);
+	DBL(dx_tactile_pad_taxel_force, "taxel 4 of 4", 0.0, pad, 4);
+	VAL(dx_tactile_pad_taxels, "pad NULL", 0, NULL);
+
+	VOIDC(dx_fusion_config_default, "c NULL", NULL, 1);
+	dx_fusion_config_default(&fc, 1);
+	RC(dx_fusion_init, "fu NULL", DX_EINVAL, NULL, &fc);
+	RC(dx_fusion_init, "c NULL", DX_EINVAL, &fu, NULL);
+	fc.n_fingers = 0;
+	RC(dx_fusion_init, "n_fingers 0", DX_EINVAL, &fu, &fc);
+	fc.n_fingers = DX_FUSION_MAX_FINGERS + 1;
+	RC(dx_fusion_init, "n_fingers 7", DX_EINVAL, &fu, &fc);
+	fc.n_fingers = 1;
+	fc.q = NaN;
+	RC(dx_fusion_init, "q NaN", DX_EINVAL, &fu, &fc);
+	fc.q = 50;
+	fc.pad_sigma = -1;
+	RC(dx_fusion_init, "pad_sigma -1", DX_EINVAL, &fu, &fc);
+	fc.pad_sigma = Inf;
+	RC(dx_fusion_init, "pad_sigma +Inf", DX_EINVAL, &fu, &fc);
+	dx_fusion_config_default(&fc, 1);
+	ck_assert_int_eq(dx_fusion_init(&fu, &fc), 0);
+	VOIDC(dx_fusion_reset, "fu NULL", NULL, -1);
+	VOIDC(dx_fusion_reset, "finger 99", &fu, 99);
+	memset(fin, 0, sizeof(fin));
+	fin[0].pad_valid = true;
+	fin[0].pad_confidence = 1;
+	RC(dx_fusion_step, "fu NULL", DX_EINVAL, NULL, 0.001, fin, fout);
+	RC(dx_fusion_step, "in NULL", DX_EINVAL, &fu, 0.001, NULL, fout);
+	RC(dx_fusion_step, "out NULL", DX_EINVAL, &fu, 0.001, fin, NULL);
+	RC(dx_fusion_step, "dt 0", DX_EINVAL, &fu, 0.0, fin, fout);
+	RC(dx_fusion_step, "dt NaN", DX_EINVAL, &fu, NaN, fin, fout);
+	fin[0].n_joints = DX_FUSION_MAX_JOINTS + 1;
+	RC(dx_fusion_step, "n_joints 9", DX_EINVAL, &fu, 0.001, fin, fout);
+	fin[0].n_joints = 2;
+	RC(dx_fusion_step, "jac NULL with 2 joints", DX_EINVAL, &fu, 0.001, fin,
+	   fout);
+	fin[0].n_joints = 0;
+	fin[0].pad_force[1] = NaN;
+	RC(dx_fusion_step, "pad force NaN", DX_ENOTFINITE, &fu, 0.001, fin, fout);
+	UNTOUCHED(fu.finger[0].f[1] == 0.0);
+	fin[0].pad_force[1] = 0;
+	fin[0].pad_confidence = NaN;
+	RC(dx_fusion_step, "pad confidence NaN", DX_ENOTFINITE, &fu, 0.001, fin,
+	   fout);
+	fin[0].pad_confidence = 1;
+	fin[0].n_joints = 2;
+	fin[0].jac = jac;
+	fin[0].dtau = dtau;
+	dtau[0] = Inf;
+	RC(dx_fusion_step, "dtau +Inf", DX_ENOTFINITE, &fu, 0.001, fin, fout);
+	dtau[0] = 0;
+	RC(dx_fusion_torque_force, "jac NULL", DX_EINVAL, NULL, 2, dtau, 1e-3, ff);
+	RC(dx_fusion_torque_force, "dtau NULL", DX_EINVAL, jac, 2, NULL, 1e-3, ff);
+	RC(dx_fusion_torque_force, "f NULL", DX_EINVAL, jac, 2, dtau, 1e-3, NULL);
+	RC(dx_fusion_torque_force, "n_joints 0", DX_EINVAL, jac, 0, dtau, 1e-3, ff);
+	RC(dx_fusion_torque_force, "n_joints 9", DX_EINVAL, jac, 9, dtau, 1e-3, ff);
+	RC(dx_fusion_torque_force, "lambda NaN", DX_EINVAL, jac, 2, dtau, NaN, ff);
+	RC(dx_fusion_torque_force, "lambda -1", DX_EINVAL, jac, 2, dtau, -1, ff);
+	dtau[1] = NaN;
+	RC(dx_fusion_torque_force, "dtau NaN", DX_ENOTFINITE, jac, 2, dtau, 1e-3, ff);
+	free(pad);
+	free(res);
+	module_end();
+}
+END_TEST
+
 /* ---- the table ---------------------------------------------------------------- */
 
 /* Functions deliberately without a bad-input case, and why. */
@@ -1246,6 +2044,10 @@ int main(void)
 	tcase_add_test(tc, test_busload);
 	tcase_add_test(tc, test_drive);
 	tcase_add_test(tc, test_exchange);
+	tcase_add_test(tc, test_ctl);
+	tcase_add_test(tc, test_rt);
+	tcase_add_test(tc, test_kin);
+	tcase_add_test(tc, test_tactile);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	/* the rows live in this process only without fork */

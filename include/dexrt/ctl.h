@@ -305,7 +305,8 @@ DX_API int dx_traj_plan(struct dx_traj *tr, int64_t now_ns,
 			const struct dx_traj_state *from, double target);
 
 /** Samples the trajectory at @p t_ns (before the segment's start: its start
- *  state; after its end: at rest on the target). Real-time safe, O(1). */
+ *  state; after its end: at rest on the target). Real-time safe, O(1).
+ *  NULL @p tr or @p out: nothing happens. */
 DX_API void dx_traj_sample(const struct dx_traj *tr, int64_t t_ns,
 			   struct dx_traj_state *out);
 

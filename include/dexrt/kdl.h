@@ -57,7 +57,8 @@ struct dx_kdl_config {
 /** True when the library was built with the KDL backend. */
 DX_API bool dx_kdl_available(void);
 
-/** Fills the defaults: LMA, weights 1, KDL's iteration cap and eps. */
+/** Fills the defaults: LMA, weights 1, KDL's iteration cap and eps (NULL
+ *  is ignored). */
 DX_API void dx_kdl_config_default(struct dx_kdl_config *cfg);
 
 /** Builds the KDL chain from @p base (NULL: root) to @p tip of @p m and the
@@ -65,7 +66,8 @@ DX_API void dx_kdl_config_default(struct dx_kdl_config *cfg);
  *  handle. A chain with mimic joints is built (FK and Jacobian work) but
  *  dx_kdl_ik() refuses it, as KDL's solvers would treat the coupled joints
  *  as independent. @return 0, DX_ENOENT (unknown link), DX_EINVAL (tip not
- *  below base, NULL), DX_ENOMEM, DX_EIO (KDL threw), DX_ENOSYS (no KDL).
+ *  below base, NULL, unknown solver, negative or non-finite eps or
+ *  weight), DX_ENOMEM, DX_EIO (KDL threw), DX_ENOSYS (no KDL).
  *  Not real-time safe. */
 DX_API int dx_kdl_create(const struct dx_kin_model *m, const char *base,
 			 const char *tip, const struct dx_kdl_config *cfg,

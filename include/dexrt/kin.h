@@ -118,7 +118,8 @@ DX_API int dx_kin_model_load_string(const char *xml, size_t len,
  *  freed first. */
 DX_API void dx_kin_model_free(struct dx_kin_model *m);
 
-/** Robot name (the <robot name> attribute). */
+/** Robot name (the <robot name> attribute). For the accessors below a NULL
+ *  model reads as empty: NULL name, 0 counts, DX_EINVAL root. */
 DX_API const char *dx_kin_model_name(const struct dx_kin_model *m);
 /** Number of links. */
 DX_API unsigned dx_kin_model_nlinks(const struct dx_kin_model *m);
@@ -129,9 +130,9 @@ DX_API unsigned dx_kin_model_nvars(const struct dx_kin_model *m);
 /** Index of the root link. */
 DX_API int dx_kin_model_root(const struct dx_kin_model *m);
 
-/** Index of the link named @p name, or DX_ENOENT. */
+/** Index of the link named @p name, or DX_ENOENT (also for NULL). */
 DX_API int dx_kin_link_index(const struct dx_kin_model *m, const char *name);
-/** Index of the joint named @p name, or DX_ENOENT. */
+/** Index of the joint named @p name, or DX_ENOENT (also for NULL). */
 DX_API int dx_kin_joint_index(const struct dx_kin_model *m, const char *name);
 /** Name of link @p i, NULL when out of range. */
 DX_API const char *dx_kin_link_name(const struct dx_kin_model *m, int i);
@@ -142,7 +143,7 @@ DX_API int dx_kin_link_parent_joint(const struct dx_kin_model *m, int i);
 DX_API int dx_kin_link_inertial(const struct dx_kin_model *m, int i,
 				struct dx_kin_inertial *out);
 /** Description of joint @p i. Strings point into the model.
- *  @return 0 or DX_EINVAL. */
+ *  @return 0 or DX_EINVAL (NULL, @p i out of range). */
 DX_API int dx_kin_joint_get(const struct dx_kin_model *m, int i,
 			    struct dx_kin_joint_info *out);
 /** Joint that is variable @p v (a movable, non-mimic joint), or DX_EINVAL. */
@@ -150,18 +151,19 @@ DX_API int dx_kin_var_joint(const struct dx_kin_model *m, unsigned v);
 
 /** Effective limits of every variable (nvars entries each): the joint's own
  *  limits intersected with those its mimic joints impose through their
- *  coupling. Continuous joints give -inf and +inf. */
+ *  coupling. Continuous joints give -inf and +inf. @p lower or @p upper
+ *  may be NULL; a NULL model writes nothing. */
 DX_API void dx_kin_model_limits(const struct dx_kin_model *m, double *lower,
 				double *upper);
 
 /** True when every variable of @p q lies in its effective limits widened by
- *  @p tol, and every value is finite. */
+ *  @p tol, and every value is finite. False for NULL or a NaN @p tol. */
 DX_API bool dx_kin_within_limits(const struct dx_kin_model *m,
 				 const double *q, double tol);
 
 /** Poses of every link in the root frame for the variables @p q (nvars):
- *  @p out has nlinks entries. @return 0, or DX_ENOTFINITE when q holds a
- *  NaN or infinity (out untouched). Real-time safe. */
+ *  @p out has nlinks entries. @return 0, DX_EINVAL (NULL), or DX_ENOTFINITE
+ *  when q holds a NaN or infinity (out untouched). Real-time safe. */
 DX_API int dx_kin_fk_all(const struct dx_kin_model *m, const double *q,
 			 struct dx_kin_pose *out);
 /** @} */
@@ -183,7 +185,8 @@ DX_API int dx_kin_chain_create(const struct dx_kin_model *m, const char *base,
 			       const char *tip, struct dx_kin_chain **out);
 /** Frees a chain (NULL accepted). */
 DX_API void dx_kin_chain_free(struct dx_kin_chain *c);
-/** Number of chain variables. */
+/** Number of chain variables (0 for NULL; likewise the accessors below
+ *  read a NULL chain as empty). */
 DX_API unsigned dx_kin_chain_nvars(const struct dx_kin_chain *c);
 /** Model variable of chain variable @p i (-1 when out of range). */
 DX_API int dx_kin_chain_var(const struct dx_kin_chain *c, unsigned i);
@@ -196,7 +199,8 @@ DX_API int dx_kin_chain_joint(const struct dx_kin_chain *c, unsigned i);
 DX_API void dx_kin_chain_limits(const struct dx_kin_chain *c, double *lower,
 				double *upper);
 /** Copies the chain's variables out of a model vector (nvars entries)
- *  into @p q_chain. Real-time safe. */
+ *  into @p q_chain. Real-time safe. Nothing happens when a pointer is NULL
+ *  (also for dx_kin_chain_scatter()). */
 DX_API void dx_kin_chain_gather(const struct dx_kin_chain *c,
 				const double *q_model, double *q_chain);
 /** Copies chain variables into their places of a model vector; the other
@@ -205,7 +209,8 @@ DX_API void dx_kin_chain_scatter(const struct dx_kin_chain *c,
 				 const double *q_chain, double *q_model);
 
 /** Pose of the tip in the base frame for chain variables @p q.
- *  Real-time safe. @return 0 or DX_ENOTFINITE. */
+ *  Real-time safe. @return 0, DX_EINVAL (NULL) or DX_ENOTFINITE (@p out
+ *  untouched). */
 DX_API int dx_kin_chain_fk(const struct dx_kin_chain *c, const double *q,
 			   struct dx_kin_pose *out);
 
@@ -214,7 +219,7 @@ DX_API int dx_kin_chain_fk(const struct dx_kin_chain *c, const double *q,
  *  tip origin (the convention of KDL's ChainJntToJacSolver). A mimic joint
  *  adds multiplier times its column to its master's. @p pose (may be NULL)
  *  receives the tip pose computed on the way. Real-time safe.
- *  @return 0 or DX_ENOTFINITE. */
+ *  @return 0, DX_EINVAL (NULL chain, @p q or @p J) or DX_ENOTFINITE. */
 DX_API int dx_kin_chain_jacobian(const struct dx_kin_chain *c, const double *q,
 				 double *J, struct dx_kin_pose *pose);
 /** @} */
@@ -293,7 +298,8 @@ enum dx_kin_ik_mode {
 	DX_KIN_IK_COLD = 1, /**< seed, then bounded restarts */
 };
 
-/** Fills @p cfg with the defaults documented in dx_kin_ik_config. */
+/** Fills @p cfg with the defaults documented in dx_kin_ik_config (NULL is
+ *  ignored). */
 DX_API void dx_kin_ik_config_default(struct dx_kin_ik_config *cfg);
 
 /** Creates a solver for @p ntips tips (links) of @p m, targets expressed in
@@ -316,7 +322,8 @@ DX_API void dx_kin_ik_free(struct dx_kin_ik *ik);
  *  tips at most max_iters * (1 + max_restarts) iterations (cold) or
  *  max_iters (warm), so the worst case is bounded (and in warm mode small).
  *  @return 0 found; DX_ENOTFINITE (NaN or infinite target or seed);
- *  DX_EINVAL (zero quaternion, negative weight, NULL); DX_EUNREACHABLE
+ *  DX_EINVAL (zero quaternion, negative weight, NULL, unknown mode);
+ *  DX_EUNREACHABLE
  *  (a position target beyond the tip's reach: no iteration is made);
  *  DX_ENOCONVERGE (no solution within the caps). */
 DX_API int dx_kin_ik_solve(struct dx_kin_ik *ik,
@@ -325,7 +332,8 @@ DX_API int dx_kin_ik_solve(struct dx_kin_ik *ik,
 			   enum dx_kin_ik_mode mode,
 			   struct dx_kin_ik_result *res);
 
-/** Chain of tip @p i of the solver (base to tip), for FK checks. */
+/** Chain of tip @p i of the solver (base to tip), for FK checks; NULL for
+ *  a NULL solver or @p i out of range. */
 DX_API const struct dx_kin_chain *dx_kin_ik_chain(const struct dx_kin_ik *ik,
 						  unsigned i);
 /** @} */
@@ -334,16 +342,19 @@ DX_API const struct dx_kin_chain *dx_kin_ik_chain(const struct dx_kin_ik *ik,
 /** @name Pose helpers
  *  @{ */
 
-/** Quaternion (x, y, z, w, w >= 0) of a pose's rotation. */
+/** Quaternion (x, y, z, w, w >= 0) of a pose's rotation. In this group
+ *  the void functions write nothing when a pointer is NULL. */
 DX_API void dx_kin_pose_quat(const struct dx_kin_pose *pose, double quat[4]);
 /** Sets a pose from a position and a quaternion (x, y, z, w; normalised
- *  here). @return 0, DX_ENOTFINITE, or DX_EINVAL for a zero quaternion. */
+ *  here). @return 0, DX_ENOTFINITE, or DX_EINVAL for a zero quaternion or
+ *  NULL. */
 DX_API int dx_kin_pose_from_quat(const double p[3], const double quat[4],
 				 struct dx_kin_pose *pose);
-/** Rotation angle between two poses' orientations, rad in [0, pi]. */
+/** Rotation angle between two poses' orientations, rad in [0, pi]; NaN
+ *  when either is NULL. */
 DX_API double dx_kin_rot_dist(const struct dx_kin_pose *a,
 			      const struct dx_kin_pose *b);
-/** Distance between two poses' origins, m. */
+/** Distance between two poses' origins, m; NaN when either is NULL. */
 DX_API double dx_kin_pos_dist(const struct dx_kin_pose *a,
 			      const struct dx_kin_pose *b);
 /** Converts to a cglm homogeneous matrix (float, column-major). */

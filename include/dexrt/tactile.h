@@ -287,13 +287,17 @@ DX_API void dx_tactile_pad_config_default(struct dx_tactile_pad_config *c,
 					  enum dx_tactile_proto proto);
 
 /** Fills @p out (rows·cols entries) with a grid's taxels, as the grid form
- *  of the config describes. @return 0 or DX_EINVAL. */
+ *  of the config describes (@p origin, @p normal may be NULL: zero, +z).
+ *  @return 0, DX_EINVAL (NULL out, no rows or columns, pitch not > 0 or
+ *  infinite) or DX_ENOTFINITE (NaN or infinity in origin or
+ *  normal). */
 DX_API int dx_tactile_grid(unsigned rows, unsigned cols, float pitch,
 			   const float origin[3], const float normal[3],
 			   struct dx_tactile_taxel *out);
 
 /** Tangent axes t1, t2 of a surface with unit normal @p n, by the rule in
- *  the file comment (what 3-axis X and Y readings are measured along). */
+ *  the file comment (what 3-axis X and Y readings are measured along).
+ *  Nothing is written when any pointer is NULL. */
 DX_API void dx_tactile_tangents(const float n[3], float t1[3], float t2[3]);
 
 /** Rigid pose of the link in the hand frame: p_hand = R(rot)·p_link + pos.
@@ -597,7 +601,10 @@ DX_API int dx_fusion_step(struct dx_fusion *fu, double dt_s,
 			  struct dx_fusion_contact *out);
 
 /** Damped least-squares solution of Jᵀ f = Δτ:
- *  f = (J Jᵀ + λ² I)⁻¹ J Δτ. @return 0, DX_EINVAL or DX_ESINGULAR. */
+ *  f = (J Jᵀ + λ² I)⁻¹ J Δτ. @return 0, DX_EINVAL (NULL, n_joints 0 or
+ *  above DX_FUSION_MAX_JOINTS, λ negative or NaN), DX_ENOTFINITE (an
+ *  infinite λ, a NaN or infinity in J or Δτ; @p f untouched) or
+ *  DX_ESINGULAR. */
 DX_API int dx_fusion_torque_force(const double *jac, unsigned n_joints,
 				  const double *dtau, double lambda,
 				  double f[3]);

@@ -303,6 +303,8 @@ DX_API void dx_traj_sample(const struct dx_traj *tr, int64_t t_ns,
 	const double *c;
 	double t;
 
+	if (!tr || !out)
+		return;
 	if (!tr->moving) {
 		out->pos = tr->coef[1][0];
 		out->vel = 0.0;

@@ -281,28 +281,28 @@ int dx_kin_chain_create(const struct dx_kin_model *m, const char *base,
 
 unsigned dx_kin_chain_nvars(const struct dx_kin_chain *c)
 {
-	return c->nv;
+	return c ? c->nv : 0;
 }
 
 int dx_kin_chain_var(const struct dx_kin_chain *c, unsigned i)
 {
-	return i < c->nv ? c->var_model[i] : -1;
+	return c && i < c->nv ? c->var_model[i] : -1;
 }
 
 unsigned dx_kin_chain_njoints(const struct dx_kin_chain *c)
 {
-	return c->njoints;
+	return c ? c->njoints : 0;
 }
 
 int dx_kin_chain_joint(const struct dx_kin_chain *c, unsigned i)
 {
-	return i < c->njoints ? c->joints[i] : -1;
+	return c && i < c->njoints ? c->joints[i] : -1;
 }
 
 void dx_kin_chain_limits(const struct dx_kin_chain *c, double *lower,
 			 double *upper)
 {
-	for (unsigned i = 0; i < c->nv; i++) {
+	for (unsigned i = 0; c && i < c->nv; i++) {
 		if (lower)
 			lower[i] = c->lower[i];
 		if (upper)
@@ -313,6 +313,8 @@ void dx_kin_chain_limits(const struct dx_kin_chain *c, double *lower,
 void dx_kin_chain_gather(const struct dx_kin_chain *c, const double *q_model,
 			 double *q_chain)
 {
+	if (!c || !q_model || !q_chain)
+		return;
 	for (unsigned i = 0; i < c->nv; i++)
 		q_chain[i] = q_model[c->var_model[i]];
 }
@@ -320,6 +322,8 @@ void dx_kin_chain_gather(const struct dx_kin_chain *c, const double *q_model,
 void dx_kin_chain_scatter(const struct dx_kin_chain *c, const double *q_chain,
 			  double *q_model)
 {
+	if (!c || !q_chain || !q_model)
+		return;
 	for (unsigned i = 0; i < c->nv; i++)
 		q_model[c->var_model[i]] = q_chain[i];
 }
@@ -627,6 +631,8 @@ static bool finite_vec(const double *q, unsigned n)
 int dx_kin_chain_fk(const struct dx_kin_chain *c, const double *q,
 		    struct dx_kin_pose *out)
 {
+	if (!c || !q || !out)
+		return DX_EINVAL;
 	if (!finite_vec(q, c->nv))
 		return DX_ENOTFINITE;
 	dx__chain_eval(c, q, out, NULL, 0);
@@ -636,6 +642,8 @@ int dx_kin_chain_fk(const struct dx_kin_chain *c, const double *q,
 int dx_kin_chain_jacobian(const struct dx_kin_chain *c, const double *q,
 			  double *J, struct dx_kin_pose *pose)
 {
+	if (!c || !q || !J)
+		return DX_EINVAL;
 	if (!finite_vec(q, c->nv))
 		return DX_ENOTFINITE;
 	dx__chain_eval(c, q, pose, J, c->nv);
@@ -667,6 +675,8 @@ int dx__chain_jacobian_head(const struct dx_kin_chain *c, const double *q,
 int dx_kin_fk_all(const struct dx_kin_model *m, const double *q,
 		  struct dx_kin_pose *out)
 {
+	if (!m || !q || !out)
+		return DX_EINVAL;
 	if (!finite_vec(q, m->nvars))
 		return DX_ENOTFINITE;
 	dx__pose_identity(&out[m->root]);

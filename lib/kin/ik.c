@@ -87,6 +87,8 @@ static double rng_unit(uint64_t s[4])
 
 void dx_kin_ik_config_default(struct dx_kin_ik_config *cfg)
 {
+	if (!cfg)
+		return;
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->max_iters = 100;
 	cfg->max_restarts = 200;
@@ -323,7 +325,7 @@ int dx_kin_ik_create(const struct dx_kin_model *m, const char *base,
 const struct dx_kin_chain *dx_kin_ik_chain(const struct dx_kin_ik *ik,
 					   unsigned i)
 {
-	return i < ik->ntips ? ik->chains[i] : NULL;
+	return ik && i < ik->ntips ? ik->chains[i] : NULL;
 }
 
 /* ---- solve --------------------------------------------------------------- */
@@ -751,7 +753,8 @@ int dx_kin_ik_solve(struct dx_kin_ik *ik, const struct dx_kin_ik_target *tg,
 	uint64_t seed;
 	int ret = 0;
 
-	if (!ik || !tg || !q_seed || !q_out)
+	if (!ik || !tg || !q_seed || !q_out ||
+	    (mode != DX_KIN_IK_WARM && mode != DX_KIN_IK_COLD))
 		return DX_EINVAL;
 	mdl = ik->model;
 	n = ik->n;

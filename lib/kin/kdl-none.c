@@ -12,6 +12,8 @@ bool dx_kdl_available(void)
 
 void dx_kdl_config_default(struct dx_kdl_config *cfg)
 {
+	if (!cfg)
+		return;
 	memset(cfg, 0, sizeof(*cfg));
 	for (int i = 0; i < 6; i++)
 		cfg->weights[i] = 1.0;

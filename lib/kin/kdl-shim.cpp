@@ -86,6 +86,8 @@ bool dx_kdl_available(void)
 
 void dx_kdl_config_default(struct dx_kdl_config *cfg)
 {
+	if (!cfg)
+		return;
 	std::memset(cfg, 0, sizeof(*cfg));
 	cfg->solver = DX_KDL_LMA;
 	for (int i = 0; i < 6; i++)
@@ -177,9 +179,19 @@ int dx_kdl_create(const struct dx_kin_model *m, const char *base,
 		  const char *tip, const struct dx_kdl_config *cfg,
 		  struct dx_kdl **out)
 {
+	if (out)
+		*out = nullptr;
 	if (!out || !m || !tip)
 		return DX_EINVAL;
-	*out = nullptr;
+	if (cfg) {
+		if (cfg->solver != DX_KDL_LMA && cfg->solver != DX_KDL_NR_JL)
+			return DX_EINVAL;
+		if (!dx_isfinite(cfg->eps) || cfg->eps < 0)
+			return DX_EINVAL;
+		for (int i = 0; i < 6; i++)
+			if (!dx_isfinite(cfg->weights[i]) || cfg->weights[i] < 0)
+				return DX_EINVAL;
+	}
 	try {
 		return create(m, base, tip, cfg, out);
 	} catch (const std::bad_alloc &) {

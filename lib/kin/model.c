@@ -410,27 +410,27 @@ int dx__model_finalize(struct dx_kin_model *m, struct dx_kin_error *err)
 
 const char *dx_kin_model_name(const struct dx_kin_model *m)
 {
-	return m->name;
+	return m ? m->name : NULL;
 }
 
 unsigned dx_kin_model_nlinks(const struct dx_kin_model *m)
 {
-	return m->nlinks;
+	return m ? m->nlinks : 0;
 }
 
 unsigned dx_kin_model_njoints(const struct dx_kin_model *m)
 {
-	return m->njoints;
+	return m ? m->njoints : 0;
 }
 
 unsigned dx_kin_model_nvars(const struct dx_kin_model *m)
 {
-	return m->nvars;
+	return m ? m->nvars : 0;
 }
 
 int dx_kin_model_root(const struct dx_kin_model *m)
 {
-	return m->root;
+	return m ? m->root : DX_EINVAL;
 }
 
 int dx_kin_link_index(const struct dx_kin_model *m, const char *name)
@@ -455,14 +455,14 @@ int dx_kin_joint_index(const struct dx_kin_model *m, const char *name)
 
 const char *dx_kin_link_name(const struct dx_kin_model *m, int i)
 {
-	if (i < 0 || (unsigned)i >= m->nlinks)
+	if (!m || i < 0 || (unsigned)i >= m->nlinks)
 		return NULL;
 	return m->links[i].name;
 }
 
 int dx_kin_link_parent_joint(const struct dx_kin_model *m, int i)
 {
-	if (i < 0 || (unsigned)i >= m->nlinks)
+	if (!m || i < 0 || (unsigned)i >= m->nlinks)
 		return -1;
 	return m->links[i].parent_joint;
 }
@@ -470,7 +470,7 @@ int dx_kin_link_parent_joint(const struct dx_kin_model *m, int i)
 int dx_kin_link_inertial(const struct dx_kin_model *m, int i,
 			 struct dx_kin_inertial *out)
 {
-	if (i < 0 || (unsigned)i >= m->nlinks || !out)
+	if (!m || i < 0 || (unsigned)i >= m->nlinks || !out)
 		return DX_EINVAL;
 	if (!m->links[i].has_inertial)
 		return DX_ENOENT;
@@ -483,7 +483,7 @@ int dx_kin_joint_get(const struct dx_kin_model *m, int i,
 {
 	const struct dx__kin_joint *j;
 
-	if (i < 0 || (unsigned)i >= m->njoints || !out)
+	if (!m || i < 0 || (unsigned)i >= m->njoints || !out)
 		return DX_EINVAL;
 	j = &m->joints[i];
 	out->name = j->name;
@@ -506,7 +506,7 @@ int dx_kin_joint_get(const struct dx_kin_model *m, int i,
 
 int dx_kin_var_joint(const struct dx_kin_model *m, unsigned v)
 {
-	if (v >= m->nvars)
+	if (!m || v >= m->nvars)
 		return DX_EINVAL;
 	return m->var_joint[v];
 }
@@ -514,7 +514,7 @@ int dx_kin_var_joint(const struct dx_kin_model *m, unsigned v)
 void dx_kin_model_limits(const struct dx_kin_model *m, double *lower,
 			 double *upper)
 {
-	for (unsigned i = 0; i < m->nvars; i++) {
+	for (unsigned i = 0; m && i < m->nvars; i++) {
 		if (lower)
 			lower[i] = m->var_lower[i];
 		if (upper)
@@ -525,6 +525,8 @@ void dx_kin_model_limits(const struct dx_kin_model *m, double *lower,
 bool dx_kin_within_limits(const struct dx_kin_model *m, const double *q,
 			  double tol)
 {
+	if (!m || !q || isnan(tol))
+		return false;
 	for (unsigned i = 0; i < m->nvars; i++)
 		if (!dx_isfinite(q[i]) || q[i] < m->var_lower[i] - tol ||
 		    q[i] > m->var_upper[i] + tol)
@@ -536,7 +538,8 @@ bool dx_kin_within_limits(const struct dx_kin_model *m, const double *q,
 
 void dx_kin_pose_quat(const struct dx_kin_pose *pose, double quat[4])
 {
-	rot_quat(pose->R, quat);
+	if (pose && quat)
+		rot_quat(pose->R, quat);
 }
 
 int dx_kin_pose_from_quat(const double p[3], const double quat[4],
@@ -544,6 +547,8 @@ int dx_kin_pose_from_quat(const double p[3], const double quat[4],
 {
 	double n = 0, x, y, z, w;
 
+	if (!p || !quat || !pose)
+		return DX_EINVAL;
 	for (int i = 0; i < 3; i++)
 		if (!dx_isfinite(p[i]))
 			return DX_ENOTFINITE;
@@ -576,6 +581,8 @@ double dx_kin_rot_dist(const struct dx_kin_pose *a, const struct dx_kin_pose *b)
 {
 	double Rt[9], D[9], w[3];
 
+	if (!a || !b)
+		return NAN;
 	/* D = a.R * b.R^T */
 	for (int i = 0; i < 3; i++)
 		for (int j = 0; j < 3; j++)
@@ -587,13 +594,19 @@ double dx_kin_rot_dist(const struct dx_kin_pose *a, const struct dx_kin_pose *b)
 
 double dx_kin_pos_dist(const struct dx_kin_pose *a, const struct dx_kin_pose *b)
 {
-	double d[3] = {a->p[0] - b->p[0], a->p[1] - b->p[1], a->p[2] - b->p[2]};
+	double d[3];
 
+	if (!a || !b)
+		return NAN;
+	for (int i = 0; i < 3; i++)
+		d[i] = a->p[i] - b->p[i];
 	return sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
 }
 
 void dx_kin_pose_to_mat4(const struct dx_kin_pose *pose, mat4 out)
 {
+	if (!pose || !out)
+		return;
 	glm_mat4_identity(out);
 	/* cglm is column-major: out[column][row] */
 	for (int i = 0; i < 3; i++) {
@@ -607,6 +620,8 @@ void dx_kin_pose_to_versor(const struct dx_kin_pose *pose, versor out)
 {
 	double q[4];
 
+	if (!pose || !out)
+		return;
 	rot_quat(pose->R, q);
 	glm_quat_init(out, (float)q[0], (float)q[1], (float)q[2], (float)q[3]);
 	glm_quat_normalize(out);

@@ -122,6 +122,11 @@ DX_API int dx_fusion_torque_force(const double *jac, unsigned n_joints,
 	if (!jac || !dtau || !f || n_joints == 0 ||
 	    n_joints > DX_FUSION_MAX_JOINTS || !(lambda >= 0))
 		return DX_EINVAL;
+	for (unsigned i = 0; i < 3 * n_joints; i++)
+		if (!dx_isfinite(jac[i]) || (i < n_joints && !dx_isfinite(dtau[i])))
+			return DX_ENOTFINITE;
+	if (!dx_isfinite(lambda))
+		return DX_ENOTFINITE;
 	jjt(jac, n_joints, jj);
 	jv(jac, n_joints, dtau, jd);
 	return torque_force(jj, jd, lambda, f);

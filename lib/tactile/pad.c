@@ -61,8 +61,11 @@ static bool finite3(const float v[3])
 /* Tangent axes of a surface with unit normal n (rule in tactile.h). */
 DX_API void dx_tactile_tangents(const float n[3], float t1[3], float t2[3])
 {
-	vec3 nn = {n[0], n[1], n[2]}, a = {1, 0, 0}, t, u;
+	vec3 nn, a = {1, 0, 0}, t, u;
 
+	if (!n || !t1 || !t2)
+		return;
+	glm_vec3_copy((float *)n, nn);
 	if (fabsf(nn[0]) > 0.9f) {
 		a[0] = 0;
 		a[1] = 1;
