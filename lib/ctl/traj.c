@@ -4,33 +4,52 @@
  * Boundary conditions p(0) = p0, p'(0) = v0, p''(0) = a0, p(T) = pf,
  * p'(T) = p''(T) = 0 fix the six coefficients (the standard quintic
  * interpolation, e.g. Biagiotti & Melchiorri, "Trajectory Planning for
- * Automatic Machines and Robots", Springer 2008, section 2.1.7). The duration
- * is found by a bounded search on the exact peaks of |p'|, |p''|, |p'''|. */
+ * Automatic Machines and Robots", Springer 2008, section 2.1.7). In
+ * normalised time s = t / T, with d = pf - p0, the segment is
+ *
+ *   p = p0 + d Bd(s) + v0 T Bv(s) + a0 T^2 Ba(s),
+ *   Bd = s^3 (10 - 15 s + 6 s^2), Bv = s (1-s)^3 (1 + 3s), Ba = s^2 (1-s)^3 / 2,
+ *
+ * so at a fixed s the velocity is d Bd'/T + v0 Bv' + a0 T Ba', the
+ * acceleration d Bd''/T^2 + v0 Bv''/T + a0 Ba'' and the jerk
+ * d Bd'''/T^3 + v0 Bv'''/T^2 + a0 Ba'''/T: low-degree rational functions of
+ * T. From rest (v0 = a0 = 0) the peaks are those of d Bd: Bd' = 30 s^2
+ * (1-s)^2 peaks at s = 1/2 (15/8), Bd'' = 60 s (1-s)(1-2s) at
+ * s = 1/2 -+ sqrt(3)/6 (10/sqrt(3)), Bd''' = 60 - 360 s + 360 s^2 at s = 0
+ * and 1 (60); each peak falls monotonically with T, so the shortest duration
+ * is the largest of the three single-limit durations (closed form below).
+ *
+ * From a moving state the set of feasible durations need not be an
+ * interval (about 2% of random states within the limits have a gap, most
+ * often from the jerk at s = 0, which is a cubic in 1/T). The search is a
+ * certified march upwards from a lower bound: at each duration x the exact
+ * peaks and where they occur (s*) are found; a violated limit stays violated
+ * at the same s* over an interval of durations that is found in closed form
+ * (a quadratic in T or 1/T, a cubic in 1/T for the jerk); the max of s* is
+ * at least that value, so every duration in the interval is infeasible and
+ * the march jumps to its end. Near the answer the jump error is second order
+ * (the peak's derivative in T equals the fixed-s derivative, the envelope
+ * theorem), so the march converges quadratically, like Newton's method,
+ * without ever stepping over a feasible duration. A minimum step (MIN_STEP
+ * relative) bounds stalls at tangencies; the number of peak evaluations is
+ * fixed at most MARCH_STEPS. */
 #include <math.h>
 #include <string.h>
 
 #include <dexrt/ctl.h>
 
-#define SCAN_GROWTH 1.2
-#define SCAN_STEPS 160
-#define BISECT_STEPS 24
-#define ROOT_STEPS 52
-#define T_MIN 1e-4 /* s: shortest segment considered */
-#define T_MAX 1e4  /* s: longest segment considered */
-#define FEAS_TOL 1e-9
+#define MARCH_STEPS 24 /* peak evaluations per search, at most */
+#define ROOT_STEPS 12  /* safeguarded Newton steps per cubic root, at most */
+#define MIN_STEP 1e-5  /* relative: the smallest (uncertified) march step */
+#define T_MIN 1e-9     /* s: shortest segment considered (1 ns) */
+#define T_MAX 1e4      /* s: longest segment considered */
+#define FEAS_TOL 1e-9  /* relative: a peak up to limit (1 + FEAS_TOL) passes */
 
-static void quintic(double p0, double v0, double a0, double pf, double t,
-		    double c[6])
-{
-	double d = pf - p0, t2 = t * t, t3 = t2 * t;
-
-	c[0] = p0;
-	c[1] = v0;
-	c[2] = 0.5 * a0;
-	c[3] = (20.0 * d - 12.0 * v0 * t - 3.0 * a0 * t2) / (2.0 * t3);
-	c[4] = (-30.0 * d + 16.0 * v0 * t + 3.0 * a0 * t2) / (2.0 * t3 * t);
-	c[5] = (12.0 * d - 6.0 * v0 * t - a0 * t2) / (2.0 * t3 * t2);
-}
+/* Largest |Bv''| on [0, 1] (|12 s (1-s)(3 - 5s)| peaks at 3.9403) rounded
+ * up, and a lower bound of (1 - |Bv'|) / (s^2 (1-s)^2) on (0, 1) (minimum
+ * 8.2272, both found numerically on a 2e5-point grid); see safe_duration(). */
+#define BV2_MAX 3.95
+#define BV1_GAP 8.0
 
 static double poly(const double *k, int deg, double t)
 {
@@ -41,125 +60,314 @@ static double poly(const double *k, int deg, double t)
 	return s;
 }
 
-/* Roots in (lo, hi) of a quadratic k0 + k1 t + k2 t^2; returns count. */
-static int quad_roots(const double k[3], double lo, double hi, double r[2])
+/* Real roots of k0 + k1 t + k2 t^2, ascending; returns the count. */
+static int quad_roots(const double k[3], double r[2])
 {
-	int n = 0;
-	double cand[2];
-	int nc = 0;
-
 	if (k[2] == 0.0) {
-		if (k[1] != 0.0)
-			cand[nc++] = -k[0] / k[1];
+		if (k[1] == 0.0)
+			return 0;
+		r[0] = -k[0] / k[1];
+		return 1;
 	} else {
-		double disc = k[1] * k[1] - 4.0 * k[2] * k[0];
+		double disc = k[1] * k[1] - 4.0 * k[2] * k[0], q;
 
-		if (disc >= 0.0) {
-			/* The cancellation-free pair of roots. */
-			double q = -0.5 * (k[1] + copysign(sqrt(disc), k[1]));
-
-			if (q != 0.0) {
-				cand[nc++] = q / k[2];
-				cand[nc++] = k[0] / q;
-			} else {
-				cand[nc++] = 0.0;
-			}
+		if (disc < 0.0)
+			return 0;
+		/* the cancellation-free pair of roots */
+		q = -0.5 * (k[1] + copysign(sqrt(disc), k[1]));
+		if (q == 0.0) {
+			r[0] = 0.0;
+			return 1;
 		}
+		r[0] = q / k[2];
+		r[1] = k[0] / q;
+		if (r[0] > r[1]) {
+			double t = r[0];
+
+			r[0] = r[1];
+			r[1] = t;
+		}
+		return 2;
 	}
-	for (int i = 0; i < nc; i++)
-		if (cand[i] > lo && cand[i] < hi)
-			r[n++] = cand[i];
-	return n;
 }
 
-/* Largest |f| on [0, t_end] of a cubic f with derivative fd (a quadratic):
- * f is extreme at the ends or at roots of fd. */
-static double peak_cubic(const double f[4], const double fd[3], double t_end)
+/* Root of the cubic k on [*lo, *hi], where it is monotone and changes sign
+ * (k(*hi) > 0 when @p pos_hi, < 0 otherwise): safeguarded Newton from *hi,
+ * at most ROOT_STEPS steps. The root estimate goes to *x and the bracket
+ * [*lo, *hi] shrinks around the root (k keeps its end's sign from each end
+ * outwards). Returns true when Newton converged (|step| <= 1e-14 |x|). */
+static bool cubic_root(const double k[4], double *lo, double *hi, bool pos_hi,
+		       double *x)
 {
-	double r[2], m = fmax(fabs(f[0]), fabs(poly(f, 3, t_end)));
-	int n = quad_roots(fd, 0.0, t_end, r);
+	double kd[3] = {k[1], 2.0 * k[2], 3.0 * k[3]};
+	double l = *lo, h = *hi, xi = h, f = poly(k, 3, h);
+	bool conv = false;
 
-	for (int i = 0; i < n; i++)
-		m = fmax(m, fabs(poly(f, 3, r[i])));
-	return m;
+	for (int i = 0; i < ROOT_STEPS && !conv; i++) {
+		double fd = poly(kd, 2, xi), nx = 0.5 * (l + h), fn;
+
+		if (f == 0.0) {
+			conv = true;
+			break;
+		}
+		if (fd != 0.0) {
+			double step = f / fd;
+
+			if (fabs(step) <= 1e-14 * fabs(xi)) {
+				conv = true;
+				break;
+			}
+			if (xi - step > l && xi - step < h)
+				nx = xi - step;
+		}
+		fn = poly(k, 3, nx);
+		if (fn != 0.0 && (fn > 0.0) == pos_hi)
+			h = nx;
+		else
+			l = nx;
+		xi = nx;
+		f = fn;
+	}
+	*lo = l;
+	*hi = h;
+	*x = xi;
+	return conv;
 }
 
-/* Largest |f| on [0, t_end] of a quartic f, its derivative fd a cubic with
- * derivative fdd (a quadratic). fd is monotone between the roots of fdd;
- * each sign change of fd on such a piece is bisected. */
-static double peak_quartic(const double f[5], const double fd[4],
-			   const double fdd[3], double t_end)
+/* Peaks of one segment, as ratios to the limits, and where (s) they are. */
+struct peaks {
+	double r[3]; /* |v|/vmax, |a|/amax, |j|/jmax */
+	double s[3];
+};
+
+static inline void take(double *best, double *where, double val, double s)
 {
-	double edges[4], r[2], m;
+	if (fabs(val) > *best) {
+		*best = fabs(val);
+		*where = s;
+	}
+}
+
+/* Exact peaks on [0, T] of the quintic from (v0, a0) covering d in T. */
+static double seg_peaks(const struct dx_traj_config *cfg, double d, double v0,
+			double a0, double T, struct peaks *pk)
+{
+	double V = v0 * T, A = a0 * T * T;
+	double q3 = 10.0 * d - 6.0 * V - 1.5 * A;
+	double q4 = -15.0 * d + 8.0 * V + 1.5 * A;
+	double q5 = 6.0 * d - 3.0 * V - 0.5 * A;
+	/* derivatives in s: velocity * T, acceleration * T^2, jerk * T^3 */
+	double w[5] = {V, A, 3.0 * q3, 4.0 * q4, 5.0 * q5};
+	double a[4] = {A, 6.0 * q3, 12.0 * q4, 20.0 * q5};
+	double j[3] = {6.0 * q3, 24.0 * q4, 60.0 * q5};
+	double edge[4], r[2], vb = fabs(V), ab = fabs(A), jb = fabs(j[0]);
+	double vs = 0.0, as = 0.0, js = 0.0;
 	int ne = 0, n;
 
-	m = fmax(fabs(f[0]), fabs(poly(f, 4, t_end)));
-	edges[ne++] = 0.0;
-	n = quad_roots(fdd, 0.0, t_end, r);
-	if (n == 2 && r[0] > r[1]) {
-		double t = r[0];
+	/* jerk: a quadratic, extreme at the ends or its vertex */
+	take(&jb, &js, j[0] + j[1] + j[2], 1.0);
+	if (j[2] != 0.0) {
+		double sv = -j[1] / (2.0 * j[2]);
 
-		r[0] = r[1];
-		r[1] = t;
+		if (sv > 0.0 && sv < 1.0)
+			take(&jb, &js, poly(j, 2, sv), sv);
 	}
-	for (int i = 0; i < n; i++)
-		edges[ne++] = r[i];
-	edges[ne++] = t_end;
+	/* acceleration: a cubic, extreme at the ends (a0 T^2 and 0) or where
+	 * the jerk vanishes; those points also cut the velocity's derivative
+	 * into monotone pieces */
+	edge[ne++] = 0.0;
+	n = quad_roots(j, r);
+	for (int i = 0; i < n; i++) {
+		if (r[i] > 0.0 && r[i] < 1.0) {
+			edge[ne++] = r[i];
+			take(&ab, &as, poly(a, 3, r[i]), r[i]);
+			take(&vb, &vs, poly(w, 4, r[i]), r[i]);
+		}
+	}
+	edge[ne++] = 1.0;
+	/* velocity: a quartic, extreme at the ends (v0 T and 0) or where the
+	 * acceleration changes sign, at most once per monotone piece */
 	for (int i = 0; i + 1 < ne; i++) {
-		double lo = edges[i], hi = edges[i + 1];
-		double flo = poly(fd, 3, lo), fhi = poly(fd, 3, hi);
+		double flo = poly(a, 3, edge[i]), fhi = poly(a, 3, edge[i + 1]);
 
-		if ((flo > 0.0) == (fhi > 0.0) || flo == 0.0 || fhi == 0.0) {
-			if (flo == 0.0)
-				m = fmax(m, fabs(poly(f, 4, lo)));
-			if (fhi == 0.0)
-				m = fmax(m, fabs(poly(f, 4, hi)));
+		if (flo == 0.0 || fhi == 0.0 || (flo > 0.0) == (fhi > 0.0))
 			continue;
-		}
-		for (int k = 0; k < ROOT_STEPS; k++) {
-			double mid = 0.5 * (lo + hi), fm = poly(fd, 3, mid);
+		{
+			double lo = edge[i], hi = edge[i + 1], sr;
+			double v;
 
-			if ((fm > 0.0) == (flo > 0.0)) {
-				lo = mid;
-				flo = fm;
+			if (cubic_root(a, &lo, &hi, fhi > 0.0, &sr)) {
+				v = fabs(poly(w, 4, sr));
 			} else {
-				hi = mid;
+				/* not converged: bound |v| over the bracket by
+				 * |v(sr)| + max |a| times its width (|a| is
+				 * monotone on the piece) */
+				v = fabs(poly(w, 4, sr)) +
+				    fmax(fabs(poly(a, 3, lo)),
+					 fabs(poly(a, 3, hi))) * (hi - lo);
 			}
+			take(&vb, &vs, v, sr);
 		}
-		m = fmax(m, fabs(poly(f, 4, 0.5 * (lo + hi))));
 	}
-	return m;
+	pk->r[0] = vb / (T * cfg->vmax);
+	pk->r[1] = ab / (T * T * cfg->amax);
+	pk->r[2] = jb / (T * T * T * cfg->jmax);
+	pk->s[0] = vs;
+	pk->s[1] = as;
+	pk->s[2] = js;
+	return fmax(fmax(pk->r[0], pk->r[1]), pk->r[2]);
 }
 
-/* Worst ratio of peak to limit for a segment of duration t. */
-static double seg_ratio(const struct dx_traj_config *cfg, double p0, double v0,
-			double a0, double pf, double t)
+/* Longest duration y >= x such that limit c, evaluated at the fixed
+ * normalised time s, is exceeded on all of [x, y); INFINITY when it stays
+ * exceeded. The peak is at least that value, so [x, y) is infeasible. */
+static double cert_end(const struct dx_traj_config *cfg, int c, double s,
+		       double d, double v0, double a0, double x)
 {
-	double c[6], v[5], a[4], j[3];
+	double u = 1.0 / x, s2 = s * s, m = 1.0 - s, al, be, ga, f, lim;
 
-	quintic(p0, v0, a0, pf, t, c);
-	for (int i = 0; i < 5; i++)
-		v[i] = (i + 1) * c[i + 1];
-	for (int i = 0; i < 4; i++)
-		a[i] = (i + 1) * v[i + 1];
-	for (int i = 0; i < 3; i++)
-		j[i] = (i + 1) * a[i + 1];
-	{
-		double jd[2] = {j[1], 2.0 * j[2]};
-		double jpk = fmax(fabs(j[0]), fabs(poly(j, 2, t)));
-
-		/* jerk is a quadratic: its vertex is the only interior
-		 * extremum. */
-		if (jd[1] != 0.0) {
-			double tv = -jd[0] / jd[1];
-
-			if (tv > 0.0 && tv < t)
-				jpk = fmax(jpk, fabs(poly(j, 2, tv)));
-		}
-		return fmax(fmax(peak_quartic(v, a, j, t) / cfg->vmax,
-				 peak_cubic(a, j, t) / cfg->amax),
-			    jpk / cfg->jmax);
+	switch (c) {
+	case 0: /* v = al / T + be + ga T */
+		al = d * 30.0 * s2 * m * m;
+		be = v0 * m * m * (1.0 + 2.0 * s - 15.0 * s2);
+		ga = a0 * s * (1.0 + s * (-4.5 + s * (6.0 - 2.5 * s)));
+		lim = cfg->vmax;
+		f = al * u + be + ga * x;
+		break;
+	case 1: /* a = al u^2 + be u + ga, u = 1/T */
+		al = d * 60.0 * s * m * (1.0 - 2.0 * s);
+		be = v0 * s * (-36.0 + s * (96.0 - 60.0 * s));
+		ga = a0 * (1.0 + s * (-9.0 + s * (18.0 - 10.0 * s)));
+		lim = cfg->amax;
+		f = (al * u + be) * u + ga;
+		break;
+	default: /* j = al u^3 + be u^2 + ga u */
+		al = d * (60.0 + s * (-360.0 + 360.0 * s));
+		be = v0 * (-36.0 + s * (192.0 - 180.0 * s));
+		ga = a0 * (-9.0 + s * (36.0 - 30.0 * s));
+		lim = cfg->jmax;
+		f = ((al * u + be) * u + ga) * u;
+		break;
 	}
+	if (f < 0.0) {
+		al = -al;
+		be = -be;
+		ga = -ga;
+		f = -f;
+	}
+	if (!(f > lim))
+		return x;
+	if (c == 0) {
+		/* ga y^2 + (be - lim) y + al > 0 at x: its next root */
+		double k[3] = {al, be - lim, ga}, r[2], y = INFINITY;
+		int n = quad_roots(k, r);
+
+		for (int i = 0; i < n; i++)
+			if (r[i] > x && r[i] < y)
+				y = r[i];
+		return y;
+	} else if (c == 1) {
+		/* al u^2 + be u + ga - lim > 0 at u: the next root below */
+		double k[3] = {ga - lim, be, al}, r[2], ur = 0.0;
+		int n = quad_roots(k, r);
+
+		for (int i = 0; i < n; i++)
+			if (r[i] < u && r[i] > ur)
+				ur = r[i];
+		return ur > 0.0 ? 1.0 / ur : INFINITY;
+	} else {
+		/* al u^3 + be u^2 + ga u - lim: > 0 at u, -lim at 0; walk
+		 * down its monotone pieces to the first that changes sign */
+		double k[4] = {-lim, ga, be, al};
+		double kd[3] = {ga, 2.0 * be, 3.0 * al}, r[2], hi = u;
+		int n = quad_roots(kd, r);
+
+		for (int i = n; i >= 0; i--) {
+			double lo = i > 0 && r[i - 1] > 0.0 ? r[i - 1] : 0.0;
+
+			if (lo >= hi)
+				continue;
+			if (poly(k, 3, lo) <= 0.0) {
+				double ur, p;
+
+				cubic_root(k, &lo, &hi, true, &ur);
+				/* converged from below: a point just above the
+				 * root is a much tighter end */
+				p = ur * (1.0 + 1e-12);
+				if (p > lo && p < hi && poly(k, 3, p) > 0.0)
+					hi = p;
+				return 1.0 / hi;
+			}
+			hi = lo;
+		}
+		return 1.0 / hi; /* not reached: k(0) = -lim < 0 */
+	}
+}
+
+/* A duration at which the quintic from (v0, a0 = 0) is feasible whenever
+ * |v0| <= vmax. The peaks are bounded term by term: with Bv' =
+ * (1-s)^2 (1 + 2s - 15 s^2), |v| <= |v0| |Bv'| + 30 |d|/T s^2 (1-s)^2 <=
+ * vmax when 30 |d| / T <= BV1_GAP vmax; |a| <= 10/sqrt(3) |d|/T^2 +
+ * BV2_MAX |v0|/T and |j| <= 60 |d|/T^3 + 36 |v0|/T^2 (max |Bv'''| = 36),
+ * each term held to half its limit. */
+static double safe_duration(const struct dx_traj_config *cfg, double d,
+			    double v0)
+{
+	double ad = fabs(d), av = fabs(v0);
+	double t = 30.0 * ad / (BV1_GAP * cfg->vmax);
+
+	t = fmax(t, sqrt(2.0 * (10.0 / sqrt(3.0)) * ad / cfg->amax));
+	t = fmax(t, 2.0 * BV2_MAX * av / cfg->amax);
+	t = fmax(t, cbrt(120.0 * ad / cfg->jmax));
+	t = fmax(t, sqrt(72.0 * av / cfg->jmax));
+	return t * (1.0 + 1e-12);
+}
+
+enum march_result {
+	MARCH_FOUND, /* shortest feasible duration (see MIN_STEP) */
+	MARCH_NONE,  /* certified: no feasible duration up to T_MAX */
+	MARCH_BUDGET, /* gave up after MARCH_STEPS evaluations */
+};
+
+/* Shortest feasible quintic from (v0, a0) covering d: the duration in *t.
+ * Otherwise *t is the evaluated duration with the smallest worst ratio. */
+static enum march_result march(const struct dx_traj_config *cfg, double d,
+			       double v0, double a0, double *t)
+{
+	struct peaks pk;
+	double x, best_t, best_r = INFINITY;
+
+	/* Necessary for any motion within the limits: covering d at vmax,
+	 * stopping v0 at amax, ending a0 at jmax. */
+	x = fmax(fmax(fabs(d) / cfg->vmax, fabs(v0) / cfg->amax),
+		 fmax(fabs(a0) / cfg->jmax, T_MIN));
+	best_t = x;
+	for (int k = 0; k < MARCH_STEPS; k++) {
+		double r = seg_peaks(cfg, d, v0, a0, x, &pk), y = x;
+
+		if (r < best_r) {
+			best_r = r;
+			best_t = x;
+		}
+		if (r <= 1.0 + FEAS_TOL) {
+			*t = x;
+			return MARCH_FOUND;
+		}
+		for (int c = 0; c < 3; c++)
+			if (pk.r[c] > 1.0)
+				y = fmax(y, cert_end(cfg, c, pk.s[c], d, v0, a0,
+						     x));
+		if (y >= T_MAX) {
+			*t = best_t;
+			return MARCH_NONE;
+		}
+		/* Near the answer the certified step already lands within
+		 * tolerance; a stall (a peak grazing its limit) is pushed on
+		 * by at most MIN_STEP, less when the excess is smaller. */
+		x = fmax(y, x * (1.0 + fmin(MIN_STEP, 0.5 * (r - 1.0))));
+	}
+	*t = best_t;
+	return MARCH_BUDGET;
 }
 
 DX_API int dx_traj_init(struct dx_traj *tr, const struct dx_traj_config *cfg,
@@ -182,67 +390,42 @@ DX_API int dx_traj_init(struct dx_traj *tr, const struct dx_traj_config *cfg,
 	return 0;
 }
 
-/* Shortest feasible quintic from (p0, v0, a0) to rest at pf: the duration
- * in *t_out; returns true when every limit holds, false with the duration
- * of the smallest worst ratio otherwise. */
-static bool search(const struct dx_traj_config *cfg, double p0, double v0,
-		   double a0, double pf, double *t_out)
+/* The quintic's duration from (v0, a0) to rest at d away; false when no
+ * single quintic fits the limits. */
+static bool plan_quintic(const struct dx_traj_config *cfg, double d, double v0,
+			 double a0, double *t)
 {
-	double d = fabs(pf - p0), t_rest, t, t_prev, best_t, best_r, r;
+	double ad = fabs(d);
 
-	/* Rest-to-rest quintic peaks: v 1.875 D/T, a 5.7735 D/T^2 (10/sqrt 3),
-	 * j 60 D/T^3; the scan starts well below both these and the times to
-	 * cancel v0 and a0 at the limits. */
-	t_rest = fmax(fmax(1.875 * d / cfg->vmax, sqrt(5.7735 * d / cfg->amax)),
-		      cbrt(60.0 * d / cfg->jmax));
-	t_rest = fmax(t_rest, fabs(v0) / cfg->amax);
-	t_rest = fmax(t_rest, fabs(a0) / cfg->jmax);
-	t = fmax(T_MIN, 0.1 * t_rest);
-	t_prev = t;
-	best_t = t;
-	best_r = INFINITY;
-	for (int k = 0; k < SCAN_STEPS && t <= T_MAX; k++) {
-		r = seg_ratio(cfg, p0, v0, a0, pf, t);
-		if (r < best_r) {
-			best_r = r;
-			best_t = t;
-		}
-		if (r <= 1.0 + FEAS_TOL) {
-			double lo = t_prev, hi = t;
-
-			for (int i = 0; lo < hi && i < BISECT_STEPS; i++) {
-				double mid = 0.5 * (lo + hi);
-
-				if (seg_ratio(cfg, p0, v0, a0, pf, mid) <=
-				    1.0 + FEAS_TOL)
-					hi = mid;
-				else
-					lo = mid;
-			}
-			*t_out = hi;
-			return true;
-		}
-		t_prev = t;
-		t *= SCAN_GROWTH;
+	if (v0 == 0.0 && a0 == 0.0) {
+		/* rest to rest: each peak ratio falls as T^-k (see the top) */
+		*t = fmax(fmax(1.875 * ad / cfg->vmax,
+			       sqrt(10.0 / sqrt(3.0) * ad / cfg->amax)),
+			  cbrt(60.0 * ad / cfg->jmax));
+		return true;
 	}
-	*t_out = best_t;
+	if (march(cfg, d, v0, a0, t) == MARCH_FOUND)
+		return true;
+	if (a0 == 0.0 && fabs(v0) <= cfg->vmax) {
+		*t = safe_duration(cfg, d, v0);
+		return true;
+	}
 	return false;
 }
 
 DX_API int dx_traj_plan(struct dx_traj *tr, int64_t now_ns,
 			const struct dx_traj_state *from, double target)
 {
-	const struct dx_traj_config *cfg;
+	struct dx_traj_config lim;
 	double p0, v0, a0, t;
-	bool ok;
+	bool ok = true;
 
 	if (!tr || !from)
 		return DX_EINVAL;
-	cfg = &tr->cfg;
 	if (!dx_isfinite(target) || !dx_isfinite(from->pos) ||
 	    !dx_isfinite(from->vel) || !dx_isfinite(from->acc))
 		return DX_ENOTFINITE;
-	if (target < cfg->pos_min || target > cfg->pos_max)
+	if (target < tr->cfg.pos_min || target > tr->cfg.pos_max)
 		return DX_ERANGE;
 	p0 = from->pos;
 	v0 = from->vel;
@@ -260,12 +443,22 @@ DX_API int dx_traj_plan(struct dx_traj *tr, int64_t now_ns,
 		return 0;
 	}
 	tr->moving = true;
-	ok = search(cfg, p0, v0, a0, target, &t);
-	if (!ok && a0 != 0.0) {
-		/* Ramp the acceleration to zero at the jerk limit, then a
-		 * quintic from zero acceleration. */
-		double j = a0 > 0.0 ? -cfg->jmax : cfg->jmax;
-		double t1 = fabs(a0) / cfg->jmax;
+	/* A start beyond a limit: plan within limits raised to the start's
+	 * own excess (best effort, reported). */
+	lim = tr->cfg;
+	if (fabs(v0) > lim.vmax || fabs(a0) > lim.amax) {
+		lim.vmax = fmax(lim.vmax, fabs(v0));
+		lim.amax = fmax(lim.amax, fabs(a0));
+		ok = false;
+	}
+	if (!plan_quintic(&lim, target - p0, v0, a0, &t)) {
+		/* No single quintic fits (a0 != 0 here: from zero
+		 * acceleration one always does). Ramp the acceleration to
+		 * zero at the jerk limit, then a quintic from rest
+		 * acceleration; the ramp's velocity moves monotonically from
+		 * v0 to v1. */
+		double j = a0 > 0.0 ? -lim.jmax : lim.jmax;
+		double t1 = fabs(a0) / lim.jmax;
 		double p1 = p0 + v0 * t1 + 0.5 * a0 * t1 * t1 +
 			    j * t1 * t1 * t1 / 6.0;
 		double v1 = v0 + a0 * t1 + 0.5 * j * t1 * t1;
@@ -275,13 +468,30 @@ DX_API int dx_traj_plan(struct dx_traj *tr, int64_t now_ns,
 		tr->coef[0][2] = 0.5 * a0;
 		tr->coef[0][3] = j / 6.0;
 		tr->dur[0] = t1;
+		if (fabs(v1) > lim.vmax) {
+			/* the overshoot of vmax cannot be avoided */
+			lim.vmax = fabs(v1);
+			ok = false;
+		}
 		p0 = p1;
 		v0 = v1;
 		a0 = 0.0;
-		ok = search(cfg, p0, v0, a0, target, &t) &&
-		     fabs(v1) <= cfg->vmax * (1.0 + FEAS_TOL);
+		if (!plan_quintic(&lim, target - p0, v0, a0, &t))
+			return DX_EINVAL; /* not reached, see safe_duration() */
 	}
-	quintic(p0, v0, a0, target, t, tr->coef[1]);
+	{
+		/* coefficients in t of p0 + d Bd + v0 T Bv + a0 T^2 Ba */
+		double d = target - p0, t2 = t * t, t3 = t2 * t;
+		double *c = tr->coef[1];
+
+		c[0] = p0;
+		c[1] = v0;
+		c[2] = 0.5 * a0;
+		c[3] = (20.0 * d - 12.0 * v0 * t - 3.0 * a0 * t2) / (2.0 * t3);
+		c[4] = (-30.0 * d + 16.0 * v0 * t + 3.0 * a0 * t2) /
+		       (2.0 * t3 * t);
+		c[5] = (12.0 * d - 6.0 * v0 * t - a0 * t2) / (2.0 * t3 * t2);
+	}
 	tr->dur[1] = t;
 	tr->duration = tr->dur[0] + tr->dur[1];
 	return ok ? 0 : DX_ELIMIT;
