@@ -836,6 +836,8 @@ START_TEST(test_drive)
 	DBL(dx_mit_step, "model family 9", NaN, &badfam, DX_DRIVE_CLAMP_POS, false);
 
 	PNULL(dx_odrive_model_at, "i past the table", dx_odrive_model_count());
+	VAL(dx_odrive_fault_encode, "fault 99 (reported as \"other\")", 0x08000000,
+	    (enum dx_drive_fault)99);
 	PNULL(dx_odrive_model_find, "name NULL", NULL);
 	g = frame(0x21, 8);
 	RC(dx_odrive_split_id, "f NULL", DX_EINVAL, NULL, &node, &cmd);
@@ -1681,6 +1683,8 @@ START_TEST(test_tactile)
 
 	module_begin("tactile");
 	VAL(dx_taxel_frame_capacity, "axes 2", 0, 2, false);
+	VAL(dx_taxel_id, "board 0x1ff, type 0x12, first 0x1ff (masked to their "
+			 "fields)", dx_taxel_id(0xff, 2, 0xff), 0x1ff, 0x12, 0x1ff);
 	mark(&f, sizeof(f));
 	RC(dx_taxel_encode, "m NULL", DX_EINVAL, NULL, false, &f);
 	RC(dx_taxel_encode, "f NULL", DX_EINVAL, &tm, false, NULL);
@@ -1901,16 +1905,555 @@ START_TEST(test_tactile)
 }
 END_TEST
 
+/* ---- hand ----------------------------------------------------------------------- */
+
+START_TEST(test_hand)
+{
+	const char *ex = getenv("DX_EXAMPLES_DIR");
+	char path[512];
+	struct dx_hand_config *cfg = NULL, *co = NULL;
+	struct dx_hand_config_error e;
+	struct dx_hand *h = NULL, *ho = NULL;
+	struct dx_hand_opts o = {.no_transport = true};
+	struct dx_hand_target *t = calloc(1, sizeof(*t));
+	struct dx_hand_telemetry *tel = calloc(1, sizeof(*tel));
+	struct dx_hand_fault hf;
+	struct dx_hand_joint_state js, js0;
+	struct dx_hand_stats st, st0;
+	struct dx_hand_bus_report br;
+	double p3[3], g[3] = {0, 0, -9.81}, qh[DX_HAND_MAX_JOINTS] = {0},
+		     tau[DX_HAND_MAX_JOINTS];
+	unsigned nj;
+
+	module_begin("hand");
+	if (!ex)
+		dx_test_skip("DX_EXAMPLES_DIR not set");
+	snprintf(path, sizeof(path), "%s/hand16.yaml", ex);
+	RC(dx_hand_config_load, "path NULL", DX_EINVAL, NULL, &co, &e);
+	RC(dx_hand_config_load, "out NULL", DX_EINVAL, path, NULL, &e);
+	RC(dx_hand_config_load, "missing file", DX_ENOENT, "/nonexistent.yaml",
+	   &co, &e);
+	RC(dx_hand_config_load_string, "yaml NULL", DX_EINVAL, NULL, 10, "x", NULL,
+	   &co, &e);
+	RC(dx_hand_config_load_string, "out NULL", DX_EINVAL, "a: 1", 4, "x", NULL,
+	   NULL, &e);
+	RC(dx_hand_config_load_string, "not YAML (\"[\")", DX_EPARSE, "[", 1, "x",
+	   NULL, &co, &e);
+	RC(dx_hand_config_load_string, "empty mapping", DX_EPARSE, "{}", 2, "x",
+	   NULL, &co, NULL);
+	UNTOUCHED(co == NULL);
+	VOIDC(dx_hand_config_free, "cfg NULL", NULL);
+	ck_assert_msg(dx_hand_config_load(path, &cfg, &e) == 0, "%s", e.msg);
+	VAL(dx_hand_config_find_bus, "cfg NULL", -1, NULL, "x");
+	VAL(dx_hand_config_find_bus, "name NULL", -1, cfg, NULL);
+	VAL(dx_hand_config_find_actuator, "cfg NULL", -1, NULL, "x");
+	VAL(dx_hand_config_find_actuator, "unknown name", -1, cfg, "nope");
+	VAL(dx_hand_config_find_joint, "name NULL", -1, cfg, NULL);
+
+	RC(dx_hand_init, "out NULL", DX_EINVAL, NULL, cfg, &o, &e);
+	RC(dx_hand_init, "cfg NULL", DX_EINVAL, &ho, NULL, &o, &e);
+	o.ring_depth = 3;
+	RC(dx_hand_init, "ring_depth 3 (not a power of two)", DX_EINVAL, &ho, cfg,
+	   &o, &e);
+	o.ring_depth = 0;
+	UNTOUCHED(ho == NULL);
+	VOIDC(dx_hand_free, "h NULL", NULL);
+	ck_assert_msg(dx_hand_init(&h, cfg, &o, &e) == 0, "%s", e.msg);
+	nj = dx_hand_njoints(h);
+	ck_assert_uint_gt(nj, 0);
+
+	RC(dx_hand_read, "h NULL", DX_EINVAL, NULL, 0);
+	RC(dx_hand_update, "h NULL", DX_EINVAL, NULL, 0);
+	RC(dx_hand_write, "h NULL", DX_EINVAL, NULL, 0);
+	RC(dx_hand_cycle, "h NULL", DX_EINVAL, NULL, 0);
+	ck_assert_int_eq(dx_hand_cycle(h, DX_NS_PER_MS), 0);
+	ck_assert_int_eq(dx_hand_joint_state(h, 0, &js0), 0);
+	dx_hand_get_stats(h, &st0);
+
+	memset(t, 0, sizeof(*t));
+	t->kind = DX_TARGET_JOINTS;
+	t->mask = 1;
+	t->q[0] = 0.3;
+	RC(dx_hand_send, "h NULL", DX_EINVAL, NULL, t);
+	RC(dx_hand_send, "t NULL", DX_EINVAL, h, NULL);
+	t->q[0] = NaN;
+	RC(dx_hand_send, "joint target NaN", DX_EINVAL, h, t);
+	t->q[0] = Inf;
+	RC(dx_hand_send, "joint target +Inf", DX_EINVAL, h, t);
+	t->q[0] = 0.3;
+	t->kind = (enum dx_hand_target_kind)0;
+	RC(dx_hand_send, "kind 0", DX_EINVAL, h, t);
+	t->kind = (enum dx_hand_target_kind)99;
+	RC(dx_hand_send, "kind 99", DX_EINVAL, h, t);
+	t->kind = DX_TARGET_TIPS;
+	t->tip[0][1] = NaN;
+	RC(dx_hand_send, "tip target NaN", DX_EINVAL, h, t);
+	t->tip[0][1] = 0;
+	t->kind = DX_TARGET_GRASP;
+	t->grasp = (enum dx_grasp)9;
+	RC(dx_hand_send, "grasp 9", DX_EINVAL, h, t);
+	t->grasp = DX_GRASP_POWER;
+	t->force = -1;
+	RC(dx_hand_send, "grasp force -1", DX_EINVAL, h, t);
+	t->force = NaN;
+	RC(dx_hand_send, "grasp force NaN", DX_EINVAL, h, t);
+	t->force = 1;
+	/* nothing refused reached the cycle: the reference did not move */
+	ck_assert_int_eq(dx_hand_cycle(h, 2 * DX_NS_PER_MS), 0);
+	dx_hand_get_stats(h, &st);
+	ck_assert_int_eq(dx_hand_joint_state(h, 0, &js), 0);
+	UNTOUCHED(st.targets_applied == st0.targets_applied);
+	UNTOUCHED(st.targets_refused == st0.targets_refused + 8);
+	UNTOUCHED(fabs(js.q_ref - js0.q_ref) < 1e-3);
+
+	RC(dx_hand_telemetry_pop, "h NULL", DX_EINVAL, NULL, tel);
+	RC(dx_hand_telemetry_pop, "t NULL", DX_EINVAL, h, NULL);
+	RC(dx_hand_fault_pop, "h NULL", DX_EINVAL, NULL, &hf);
+	RC(dx_hand_fault_pop, "f NULL", DX_EINVAL, h, NULL);
+	VAL(dx_hand_njoints, "h NULL", 0, NULL);
+	PNULL(dx_hand_joint_name, "h NULL", NULL, 0);
+	PNULL(dx_hand_joint_name, "j = njoints", h, nj);
+	RC(dx_hand_joint_state, "h NULL", DX_EINVAL, NULL, 0, &js);
+	RC(dx_hand_joint_state, "st NULL", DX_EINVAL, h, 0, NULL);
+	RC(dx_hand_joint_state, "j = njoints", DX_EINVAL, h, nj, &js);
+	VAL(dx_hand_ntips, "h NULL", 0, NULL);
+	PNULL(dx_hand_root_name, "h NULL", NULL);
+	PNULL(dx_hand_tip_name, "h NULL", NULL, 0);
+	PNULL(dx_hand_tip_name, "t = ntips", h, dx_hand_ntips(h));
+	RC(dx_hand_tip_position, "h NULL", DX_EINVAL, NULL, 0, p3);
+	RC(dx_hand_tip_position, "p NULL", DX_EINVAL, h, 0, NULL);
+	RC(dx_hand_tip_position, "t = ntips", DX_EINVAL, h, dx_hand_ntips(h), p3);
+	VOIDC(dx_hand_get_stats, "h NULL", NULL, &st);
+	VOIDC(dx_hand_get_stats, "st NULL", h, NULL);
+	RC(dx_hand_set_gravity, "h NULL", DX_EINVAL, NULL, g);
+	RC(dx_hand_set_gravity, "g NULL", DX_EINVAL, h, NULL);
+	g[2] = NaN;
+	RC(dx_hand_set_gravity, "g NaN", DX_ENOTFINITE, h, g);
+	g[2] = -Inf;
+	RC(dx_hand_set_gravity, "g -Inf", DX_ENOTFINITE, h, g);
+	RC(dx_hand_gravity_torques, "h NULL", DX_EINVAL, NULL, qh, tau);
+	RC(dx_hand_gravity_torques, "q NULL", DX_EINVAL, h, NULL, tau);
+	RC(dx_hand_gravity_torques, "tau NULL", DX_EINVAL, h, qh, NULL);
+	qh[0] = NaN;
+	tau[0] = 42;
+	RC(dx_hand_gravity_torques, "q[0] NaN", DX_ENOTFINITE, h, qh, tau);
+	UNTOUCHED(tau[0] == 42);
+	qh[0] = 0;
+	STRC(dx_hand_reaction_name, "reaction 99", "unknown",
+	     (enum dx_hand_reaction)99);
+	STRC(dx_hand_cause_name, "cause 99", "unknown", (enum dx_hand_cause)99);
+	VAL(dx_hand_nbuses, "h NULL", 0, NULL);
+	RC(dx_hand_bus_report, "h NULL", DX_EINVAL, NULL, 0, &br);
+	RC(dx_hand_bus_report, "r NULL", DX_EINVAL, h, 0, NULL);
+	RC(dx_hand_bus_report, "b = nbuses", DX_EINVAL, h, dx_hand_nbuses(h), &br);
+
+	VOIDC(dx_simhand_free, "s NULL", NULL);
+	{
+		struct dx_simhand *sh = NULL;
+		struct dx_simhand_object ob;
+		struct dx_simhand_stats ss;
+		RC(dx_simhand_create, "out NULL", DX_EINVAL, NULL, cfg, NULL, NULL);
+		RC(dx_simhand_create, "cfg NULL", DX_EINVAL, &sh, NULL, NULL, NULL);
+		UNTOUCHED(sh == NULL);
+		VAL(dx_simhand_unlink_buses, "cfg NULL", 0, NULL);
+		{
+			int64_t a = dx_time_now_ns(), b = dx_simhand_now(NULL);
+			struct row *rr = begin("dx_simhand_now", "s NULL");
+			end_txt(rr, b >= a, "CLOCK_MONOTONIC now", "another time");
+		}
+		PNULL(dx_simhand_world, "s NULL", NULL);
+		RC(dx_simhand_set_time, "s NULL", DX_EINVAL, NULL, 0);
+		RC(dx_simhand_poll, "s NULL", DX_EINVAL, NULL, 0);
+		RC(dx_simhand_run, "s NULL", DX_EINVAL, NULL);
+		VOIDC(dx_simhand_stop, "s NULL", NULL);
+		VAL(dx_simhand_nobjects, "s NULL", 0, NULL);
+		RC(dx_simhand_object_index, "s NULL", DX_EINVAL, NULL, "box");
+		RC(dx_simhand_object_state, "s NULL", DX_EINVAL, NULL, 0, &ob);
+		RC(dx_simhand_set_mass, "s NULL", DX_EINVAL, NULL, 0, 1.0);
+		RC(dx_simhand_set_lift, "s NULL", DX_EINVAL, NULL, 0.1);
+		RC(dx_simhand_set_reach, "s NULL", DX_EINVAL, NULL, 0.1, 0.1);
+		VOIDC(dx_simhand_get_stats, "s NULL", NULL, &ss);
+	}
+	dx_hand_free(h);
+	dx_hand_config_free(cfg);
+	free(t);
+	free(tel);
+	module_end();
+}
+END_TEST
+
+/* ---- sim (virtual drives, virtual pads) ------------------------------------------ */
+
+START_TEST(test_sim)
+{
+	const struct dx_mit_model *ak = dx_mit_model_find("ak80-64");
+	struct dx_vmotor_params mp;
+	struct dx_vmotor mot;
+	struct dx_vdrive *v = calloc(1, sizeof(*v));
+	struct dx_drive_desc d = {DX_DRIVE_MIT, ak, 1, 0};
+	struct dx_vdrive_runner *r = calloc(1, sizeof(*r));
+	struct dx_can_frame f = frame(0x1, 8), out[DX_VDRIVE_MAX_OUT];
+	struct dx_simpad_config pc;
+	struct dx_simpad *sp = calloc(1, sizeof(*sp));
+	struct dx_simpad_contact con = {{0, 0, 0}, {0, 0, 1}, 0.005f};
+	struct dx_simpad_slip slip = {.on = true};
+	int32_t raw[3];
+	unsigned rate;
+	double pos;
+
+	module_begin("sim");
+	VOIDC(dx_vmotor_params_default, "p NULL", NULL, 1, 0.1, 1e-5, 1);
+	dx_vmotor_params_default(&mp, 1, 0.1, 1e-5, 1);
+	RC(dx_vmotor_init, "m NULL", DX_EINVAL, NULL, &mp);
+	RC(dx_vmotor_init, "p NULL", DX_EINVAL, &mot, NULL);
+	mp.kt = NaN;
+	RC(dx_vmotor_init, "kt NaN", DX_EINVAL, &mot, &mp);
+	mp.kt = 0.1;
+	mp.rotor_inertia = 0;
+	RC(dx_vmotor_init, "rotor_inertia 0", DX_EINVAL, &mot, &mp);
+	mp.rotor_inertia = 1e-5;
+	mp.torque_limit = -1;
+	RC(dx_vmotor_init, "torque_limit -1", DX_EINVAL, &mot, &mp);
+	dx_vmotor_params_default(&mp, 1, 0.1, 1e-5, 1);
+	ck_assert_int_eq(dx_vmotor_init(&mot, &mp), 0);
+	VOIDC(dx_vmotor_set_dynamics, "m NULL", NULL, NULL, NULL);
+	VOIDC(dx_vmotor_step, "m NULL", NULL, 0.1, 0.001);
+	pos = mot.pos;
+	VOIDC(dx_vmotor_step, "dt NaN", &mot, 0.1, NaN);
+	VOIDC(dx_vmotor_step, "dt -0.001", &mot, 0.1, -0.001);
+	UNTOUCHED(mot.pos == pos && mot.tau == 0);
+	VOIDC(dx_vmotor_step, "tau NaN (zero torque)", &mot, NaN, 0.001);
+	UNTOUCHED(dx_isfinite(mot.pos) && mot.tau == 0);
+	DBL(dx_vmotor_encoder_pos, "m NULL", 0.0, NULL);
+
+	RC(dx_vdrive_init, "v NULL", DX_EINVAL, NULL, &d);
+	RC(dx_vdrive_init, "d NULL", DX_EINVAL, v, NULL);
+	d.model = NULL;
+	RC(dx_vdrive_init, "model NULL", DX_EINVAL, v, &d);
+	d.model = ak;
+	d.proto = (enum dx_drive_proto)9;
+	RC(dx_vdrive_init, "protocol 9", DX_EINVAL, v, &d);
+	d.proto = DX_DRIVE_MIT;
+	ck_assert_int_eq(dx_vdrive_init(v, &d), 0);
+	RC(dx_vdrive_handle, "v NULL", DX_EINVAL, NULL, &f, out, 4);
+	RC(dx_vdrive_handle, "in NULL", DX_EINVAL, v, NULL, out, 4);
+	RC(dx_vdrive_handle, "out NULL, max 4", DX_EINVAL, v, &f, NULL, 4);
+	RC(dx_vdrive_step, "v NULL", DX_EINVAL, NULL, 0.001, out, 4);
+	RC(dx_vdrive_step, "dt NaN", DX_EINVAL, v, NaN, out, 4);
+	RC(dx_vdrive_step, "dt -1", DX_EINVAL, v, -1, out, 4);
+	RC(dx_vdrive_step, "out NULL, max 4", DX_EINVAL, v, 0.001, NULL, 4);
+	VOIDC(dx_vdrive_inject_fault, "v NULL", NULL, DX_DRIVE_FAULT_OVERCURRENT);
+	VOIDC(dx_vdrive_inject_fault, "fault 99", v, (enum dx_drive_fault)99);
+	UNTOUCHED(v->fault == DX_DRIVE_FAULT_NONE);
+	DBL(dx_vdrive_position, "v NULL", 0.0, NULL);
+	RC(dx_vdrive_runner_init, "r NULL", DX_EINVAL, NULL, (struct dx_can *)r, v,
+	   1);
+	RC(dx_vdrive_runner_init, "can NULL", DX_EINVAL, r, NULL, v, 1);
+	RC(dx_vdrive_runner_init, "v NULL, n 1", DX_EINVAL, r, (struct dx_can *)r,
+	   NULL, 1);
+	RC(dx_vdrive_runner_poll, "r NULL", DX_EINVAL, NULL, 0);
+	RC(dx_vdrive_runner_run, "r NULL", DX_EINVAL, NULL);
+	VOIDC(dx_vdrive_runner_stop, "r NULL", NULL);
+	{
+		int64_t a = dx_time_now_ns(), b = dx_vdrive_runner_now(NULL);
+		struct row *rr = begin("dx_vdrive_runner_now", "r NULL");
+		end_txt(rr, b >= a, "CLOCK_MONOTONIC now", "another time");
+	}
+
+	VOIDC(dx_simpad_config_default, "c NULL", NULL, DX_TACTILE_PROTO_DEXRT);
+	dx_simpad_config_default(&pc, DX_TACTILE_PROTO_DEXRT);
+	pc.board = 1;
+	pc.rows = pc.cols = 2;
+	pc.pitch = 0.005f;
+	RC(dx_simpad_init, "sp NULL", DX_EINVAL, NULL, &pc);
+	RC(dx_simpad_init, "c NULL", DX_EINVAL, sp, NULL);
+	pc.axes = 2;
+	RC(dx_simpad_init, "axes 2", DX_EINVAL, sp, &pc);
+	pc.axes = 3;
+	pc.rows = 17;
+	pc.cols = 16;
+	RC(dx_simpad_init, "17 x 16 taxels", DX_ENOSPC, sp, &pc);
+	pc.rows = pc.cols = 2;
+	pc.counts_per_n = NAN;
+	RC(dx_simpad_init, "counts_per_n NaN", DX_EINVAL, sp, &pc);
+	pc.counts_per_n = 1000;
+	pc.noise = INFINITY;
+	RC(dx_simpad_init, "noise +Inf", DX_EINVAL, sp, &pc);
+	pc.noise = 0;
+	ck_assert_int_eq(dx_simpad_init(sp, &pc), 0);
+	RC(dx_simpad_set_contacts, "sp NULL", DX_EINVAL, NULL, &con, 1);
+	RC(dx_simpad_set_contacts, "c NULL, n 1", DX_EINVAL, sp, NULL, 1);
+	RC(dx_simpad_set_contacts, "n 5", DX_EINVAL, sp, &con,
+	   DX_SIMPAD_MAX_CONTACTS + 1);
+	con.force[2] = NAN;
+	RC(dx_simpad_set_contacts, "force NaN", DX_ENOTFINITE, sp, &con, 1);
+	con.force[2] = 1;
+	con.radius = 0;
+	RC(dx_simpad_set_contacts, "radius 0", DX_EINVAL, sp, &con, 1);
+	con.radius = NAN;
+	RC(dx_simpad_set_contacts, "radius NaN", DX_ENOTFINITE, sp, &con, 1);
+	UNTOUCHED(sp->n_contacts == 0);
+	VOIDC(dx_simpad_set_slip, "sp NULL", NULL, &slip);
+	slip.shear_rate = NAN;
+	slip.vib_hz = INFINITY;
+	VOIDC(dx_simpad_set_slip, "shear_rate NaN, vib_hz +Inf (defaults)", sp,
+	      &slip);
+	UNTOUCHED(sp->slip.shear_rate == 2.0f && sp->slip.vib_hz == 250.0f);
+	dx_simpad_set_slip(sp, NULL);
+	RC(dx_simpad_inject, "sp NULL", DX_EINVAL, NULL, 0, DX_SIMPAD_DEAD);
+	RC(dx_simpad_inject, "taxel 4 of 4", DX_EINVAL, sp, 4, DX_SIMPAD_DEAD);
+	RC(dx_simpad_inject, "fault 9", DX_EINVAL, sp, 0, (enum dx_simpad_fault)9);
+	{
+		double t0 = sp->t;
+		RC(dx_simpad_step, "sp NULL", DX_EINVAL, NULL, 0.001);
+	RC(dx_simpad_step, "dt 0", DX_EINVAL, sp, 0.0);
+	RC(dx_simpad_step, "dt NaN", DX_EINVAL, sp, NaN);
+	RC(dx_simpad_step, "dt +Inf", DX_EINVAL, sp, Inf);
+		UNTOUCHED(sp->t == t0);
+	}
+	RC(dx_simpad_raw, "sp NULL", DX_EINVAL, NULL, 0, raw);
+	RC(dx_simpad_raw, "out NULL", DX_EINVAL, sp, 0, NULL);
+	RC(dx_simpad_raw, "taxel 4 of 4", DX_EINVAL, sp, 4, raw);
+	RC(dx_simpad_encode_scan, "sp NULL", DX_EINVAL, NULL, out, 4);
+	RC(dx_simpad_encode_scan, "frames NULL, max 4", DX_EINVAL, sp, NULL, 4);
+	RC(dx_simpad_encode_scan, "max 0", DX_ENOSPC, sp, out, 0);
+	RC(dx_simpad_handle, "sp NULL", DX_EINVAL, NULL, &f, out, 4);
+	RC(dx_simpad_handle, "in NULL", DX_EINVAL, sp, NULL, out, 4);
+	{
+		struct dx_can_frame scan;
+		dx_taxel_encode_cmd(1, DX_TAXEL_CMD_SCAN, 0, &scan);
+		RC(dx_simpad_handle, "SCAN with out NULL, max 4", DX_EINVAL, sp, &scan,
+		   NULL, 4);
+		RC(dx_simpad_handle, "SCAN with max 0", DX_ENOSPC, sp, &scan, out, 0);
+	}
+	BOOLC(dx_simpad_streaming, "sp NULL", false, NULL, &rate);
+	BOOLC(dx_simpad_streaming, "rate_hz NULL (allowed)", false, sp, NULL);
+	free(v);
+	free(r);
+	free(sp);
+	module_end();
+}
+END_TEST
+
+/* ---- simworld -------------------------------------------------------------------- */
+
+#ifdef DX_TEST_HAVE_MUJOCO
+static const char mjcf[] =
+	"<mujoco><option timestep=\"0.001\"/><worldbody>"
+	"<geom name=\"floor\" type=\"plane\" size=\"1 1 .1\"/>"
+	"<body name=\"arm\" pos=\"0 0 .5\"><joint name=\"h1\" type=\"hinge\" axis=\"0 0 1\"/>"
+	"<geom type=\"box\" size=\".05 .01 .01\" mass=\"0.1\"/>"
+	"<site name=\"s00\" type=\"box\" size=\".01 .01 .002\" pos=\"0 0 .01\"/></body>"
+	"<body name=\"obj\" pos=\"0 0 .1\"><freejoint/>"
+	"<geom type=\"sphere\" size=\".02\" mass=\"0.05\"/></body></worldbody>"
+	"<actuator><motor name=\"m1\" joint=\"h1\" ctrllimited=\"true\" ctrlrange=\"-1 1\"/>"
+	"</actuator><sensor><touch name=\"pad_0_0\" site=\"s00\"/></sensor></mujoco>";
+#endif
+
+START_TEST(test_simworld)
+{
+#ifndef DX_TEST_HAVE_MUJOCO
+	dx_test_skip("built without MuJoCo");
+#else
+	struct dx_simworld *w = NULL, *wo = NULL;
+	struct dx_simworld_config wc;
+	struct dx_simworld_error we;
+	struct dx_simworld_joint_info ji;
+	struct dx_simworld_pose pose = {{0, 0, .2}, {0, 0, 0, 1}}, pz;
+	struct dx_simworld_motor_link ml;
+	struct dx_simworld_pad_info pi;
+	struct dx_simworld_contact con[2];
+	double q, qd, tau, g[3] = {0, 0, -9.81}, lo, hi, m, f3[3], forces[4];
+	unsigned steps, nb;
+	int obj;
+
+	module_begin("simworld");
+	VOIDC(dx_simworld_config_default, "cfg NULL", NULL);
+	dx_simworld_config_default(&wc);
+	RC(dx_simworld_load_string, "xml NULL", DX_EINVAL, NULL, 10, &wc, &wo, &we);
+	RC(dx_simworld_load_string, "out NULL", DX_EINVAL, mjcf, sizeof(mjcf) - 1,
+	   &wc, NULL, &we);
+	RC(dx_simworld_load_string, "not MJCF", DX_EPARSE, "<nope/>", 7, &wc, &wo,
+	   &we);
+	wc.timestep_ns = 1;
+	RC(dx_simworld_load_string, "timestep 1 ns", DX_EINVAL, mjcf,
+	   sizeof(mjcf) - 1, &wc, &wo, &we);
+	wc.timestep_ns = 0;
+	wc.max_steps = 0;
+	RC(dx_simworld_load_string, "max_steps 0", DX_EINVAL, mjcf,
+	   sizeof(mjcf) - 1, &wc, &wo, &we);
+	dx_simworld_config_default(&wc);
+	RC(dx_simworld_load_file, "path NULL", DX_EINVAL, NULL, &wc, &wo, &we);
+	RC(dx_simworld_load_file, "missing file", DX_ENOENT, "/nonexistent.xml", &wc,
+	   &wo, &we);
+	UNTOUCHED(wo == NULL);
+	VOIDC(dx_simworld_free, "w NULL", NULL);
+	ck_assert_msg(dx_simworld_load_string(mjcf, sizeof(mjcf) - 1, &wc, &w, &we) ==
+			      0, "%s", we.msg);
+	RC(dx_simworld_reset, "w NULL", DX_EINVAL, NULL);
+	VAL(dx_simworld_timestep_ns, "w NULL", 0, NULL);
+	VAL(dx_simworld_time_ns, "w NULL", 0, NULL);
+	RC(dx_simworld_set_gravity, "w NULL", DX_EINVAL, NULL, g);
+	RC(dx_simworld_set_gravity, "g NULL", DX_EINVAL, w, NULL);
+	g[0] = NaN;
+	RC(dx_simworld_set_gravity, "g NaN", DX_ENOTFINITE, w, g);
+	VOIDC(dx_simworld_set_hook, "w NULL", NULL, NULL, NULL);
+	RC(dx_simworld_advance, "w NULL", DX_EINVAL, NULL, 0, &steps);
+	ck_assert_int_eq(dx_simworld_advance(w, 10 * DX_NS_PER_MS, NULL), 0);
+	RC(dx_simworld_advance, "t_ns before the world time (wrong state)",
+	   DX_EINVAL, w, DX_NS_PER_MS, &steps);
+	RC(dx_simworld_advance, "more than max_steps ahead", DX_ERANGE, w,
+	   INT64_MAX, &steps);
+	UNTOUCHED(dx_simworld_time_ns(w) == 10 * DX_NS_PER_MS);
+	RC(dx_simworld_step, "w NULL", DX_EINVAL, NULL, 1);
+	RC(dx_simworld_step, "n above max_steps", DX_ERANGE, w, wc.max_steps + 1);
+	RC(dx_simworld_forward, "w NULL", DX_EINVAL, NULL);
+	VAL(dx_simworld_njoints, "w NULL", 0, NULL);
+	RC(dx_simworld_joint_index, "w NULL", DX_EINVAL, NULL, "h1");
+	RC(dx_simworld_joint_index, "name NULL", DX_EINVAL, w, NULL);
+	RC(dx_simworld_joint_index, "unknown name", DX_ENOENT, w, "nope");
+	RC(dx_simworld_joint_info, "w NULL", DX_EINVAL, NULL, 0, &ji);
+	RC(dx_simworld_joint_info, "j 1 of 1", DX_EINVAL, w, 1, &ji);
+	RC(dx_simworld_joint_info, "out NULL", DX_EINVAL, w, 0, NULL);
+	RC(dx_simworld_get_joint, "w NULL", DX_EINVAL, NULL, 0, &q, &qd);
+	RC(dx_simworld_get_joint, "j 1 of 1", DX_EINVAL, w, 1, &q, &qd);
+	RC(dx_simworld_set_torque, "w NULL", DX_EINVAL, NULL, 0, 0.1);
+	RC(dx_simworld_set_torque, "j 1 of 1", DX_EINVAL, w, 1, 0.1);
+	RC(dx_simworld_set_torque, "tau NaN", DX_ENOTFINITE, w, 0, NaN);
+	RC(dx_simworld_set_torque, "tau 2 beyond the motor range", DX_ERANGE, w, 0,
+	   2.0);
+	tau = 42;
+	RC(dx_simworld_get_torque, "w NULL", DX_EINVAL, NULL, 0, &tau);
+	RC(dx_simworld_get_torque, "tau NULL", DX_EINVAL, w, 0, NULL);
+	ck_assert_int_eq(dx_simworld_get_torque(w, 0, &tau), 0);
+	UNTOUCHED(tau == 0);
+	RC(dx_simworld_joint_set_drive, "w NULL", DX_EINVAL, NULL, 0, 0, 0, 0);
+	RC(dx_simworld_joint_set_drive, "j 1 of 1", DX_EINVAL, w, 1, 0, 0, 0);
+	RC(dx_simworld_joint_set_drive, "armature -1", DX_EINVAL, w, 0, -1, 0, 0);
+	RC(dx_simworld_joint_set_drive, "damping NaN", DX_ENOTFINITE, w, 0, 0, NaN,
+	   0);
+	RC(dx_simworld_joint_set_drive, "friction +Inf", DX_ENOTFINITE, w, 0, 0, 0,
+	   Inf);
+	RC(dx_simworld_set_joint, "w NULL", DX_EINVAL, NULL, 0, 0, 0);
+	RC(dx_simworld_set_joint, "j 1 of 1", DX_EINVAL, w, 1, 0, 0);
+	RC(dx_simworld_set_joint, "q NaN", DX_ENOTFINITE, w, 0, NaN, 0);
+	RC(dx_simworld_set_joint, "qd +Inf", DX_ENOTFINITE, w, 0, 0, Inf);
+	RC(dx_simworld_motor_link_init, "l NULL", DX_EINVAL, NULL, w, 0, 1, 0);
+	RC(dx_simworld_motor_link_init, "w NULL", DX_EINVAL, &ml, NULL, 0, 1, 0);
+	RC(dx_simworld_motor_link_init, "joint 1 of 1", DX_EINVAL, &ml, w, 1, 1, 0);
+	RC(dx_simworld_motor_link_init, "scale 0", DX_EINVAL, &ml, w, 0, 0, 0);
+	RC(dx_simworld_motor_link_init, "scale NaN", DX_ENOTFINITE, &ml, w, 0, NaN,
+	   0);
+	RC(dx_simworld_motor_link_init, "offset -Inf", DX_ENOTFINITE, &ml, w, 0, 1,
+	   -Inf);
+	q = qd = 42;
+	VOIDC(dx_simworld_motor_dynamics, "user NULL", NULL, 0.1, 0.001, &q, &qd);
+	UNTOUCHED(q == 42 && qd == 42);
+	RC(dx_simworld_actuator_index, "w NULL", DX_EINVAL, NULL, "m1");
+	RC(dx_simworld_actuator_index, "name NULL", DX_EINVAL, w, NULL);
+	RC(dx_simworld_actuator_index, "unknown name", DX_ENOENT, w, "nope");
+	RC(dx_simworld_set_ctrl, "w NULL", DX_EINVAL, NULL, 0, 0);
+	RC(dx_simworld_set_ctrl, "a 1 of 1", DX_EINVAL, w, 1, 0);
+	RC(dx_simworld_set_ctrl, "value NaN", DX_ENOTFINITE, w, 0, NaN);
+	RC(dx_simworld_set_ctrl, "value 5 outside [-1, 1]", DX_ERANGE, w, 0, 5);
+	RC(dx_simworld_ctrl_range, "w NULL", DX_EINVAL, NULL, 0, &lo, &hi);
+	RC(dx_simworld_ctrl_range, "a 1 of 1", DX_EINVAL, w, 1, &lo, &hi);
+	nb = 3; /* world, arm, obj */
+	obj = dx_simworld_body_index(w, "obj");
+	ck_assert_int_gt(obj, 0);
+	RC(dx_simworld_body_index, "w NULL", DX_EINVAL, NULL, "obj");
+	RC(dx_simworld_body_index, "name NULL", DX_EINVAL, w, NULL);
+	RC(dx_simworld_body_index, "unknown name", DX_ENOENT, w, "nope");
+	RC(dx_simworld_body_pose, "w NULL", DX_EINVAL, NULL, 0, &pz);
+	RC(dx_simworld_body_pose, "b past the bodies", DX_EINVAL, w, nb, &pz);
+	RC(dx_simworld_body_pose, "out NULL", DX_EINVAL, w, 0, NULL);
+	RC(dx_simworld_site_index, "w NULL", DX_EINVAL, NULL, "s00");
+	RC(dx_simworld_site_index, "unknown name", DX_ENOENT, w, "nope");
+	RC(dx_simworld_site_pose, "s past the sites", DX_EINVAL, w, 1, &pz);
+	RC(dx_simworld_site_pose, "out NULL", DX_EINVAL, w, 0, NULL);
+	RC(dx_simworld_body_velocity, "w NULL", DX_EINVAL, NULL, 0, f3, NULL);
+	RC(dx_simworld_body_velocity, "b past the bodies", DX_EINVAL, w, nb, f3,
+	   NULL);
+	RC(dx_simworld_body_set_pose, "w NULL", DX_EINVAL, NULL, (unsigned)obj,
+	   &pose);
+	RC(dx_simworld_body_set_pose, "pose NULL", DX_EINVAL, w, (unsigned)obj,
+	   NULL);
+	RC(dx_simworld_body_set_pose, "world body", DX_EINVAL, w, 0, &pose);
+	RC(dx_simworld_body_set_pose, "body without a free joint", DX_EINVAL, w, 1,
+	   &pose);
+	pose.quat[3] = 0;
+	RC(dx_simworld_body_set_pose, "zero quaternion", DX_EINVAL, w,
+	   (unsigned)obj, &pose);
+	pose.quat[3] = 1;
+	pose.p[0] = NaN;
+	RC(dx_simworld_body_set_pose, "position NaN", DX_ENOTFINITE, w,
+	   (unsigned)obj, &pose);
+	RC(dx_simworld_body_mass, "w NULL", DX_EINVAL, NULL, 1, &m);
+	RC(dx_simworld_body_mass, "mass NULL", DX_EINVAL, w, 1, NULL);
+	RC(dx_simworld_body_mass, "b past the bodies", DX_EINVAL, w, nb, &m);
+	RC(dx_simworld_body_set_mass, "w NULL", DX_EINVAL, NULL, 1, 1);
+	RC(dx_simworld_body_set_mass, "world body", DX_EINVAL, w, 0, 1);
+	RC(dx_simworld_body_set_mass, "mass 0", DX_EINVAL, w, 1, 0);
+	RC(dx_simworld_body_set_mass, "mass 1001 kg", DX_EINVAL, w, 1, 1001);
+	RC(dx_simworld_body_set_mass, "mass NaN", DX_ENOTFINITE, w, 1, NaN);
+	RC(dx_simworld_contact_force, "w NULL", DX_EINVAL, NULL, 1, -1, f3, NULL);
+	RC(dx_simworld_contact_force, "f NULL", DX_EINVAL, w, 1, -1, NULL, NULL);
+	RC(dx_simworld_contact_force, "b past the bodies", DX_EINVAL, w, nb, -1, f3,
+	   NULL);
+	RC(dx_simworld_contact_force, "other past the bodies", DX_EINVAL, w, 1,
+	   (int)nb, f3, NULL);
+	BOOLC(dx_simworld_in_contact, "w NULL", false, NULL, 1, -1);
+	BOOLC(dx_simworld_in_contact, "b past the bodies", false, w, nb, -1);
+	VAL(dx_simworld_npads, "w NULL", 0, NULL);
+	RC(dx_simworld_pad_index, "w NULL", DX_EINVAL, NULL, "pad");
+	RC(dx_simworld_pad_index, "name NULL", DX_EINVAL, w, NULL);
+	RC(dx_simworld_pad_index, "unknown name", DX_ENOENT, w, "nope");
+	RC(dx_simworld_pad_info, "w NULL", DX_EINVAL, NULL, 0, &pi);
+	RC(dx_simworld_pad_info, "p past the pads", DX_EINVAL, w,
+	   dx_simworld_npads(w), &pi);
+	RC(dx_simworld_pad_info, "out NULL", DX_EINVAL, w, 0, NULL);
+	RC(dx_simworld_pad_taxel, "w NULL", DX_EINVAL, NULL, 0, 0, f3, NULL);
+	RC(dx_simworld_pad_taxel, "k past the taxels", DX_EINVAL, w, 0, 1, f3, NULL);
+	RC(dx_simworld_pad_read, "w NULL", DX_EINVAL, NULL, 0, forces, 4);
+	RC(dx_simworld_pad_read, "force NULL", DX_EINVAL, w, 0, NULL, 4);
+	RC(dx_simworld_pad_read, "p past the pads", DX_EINVAL, w,
+	   dx_simworld_npads(w), forces, 4);
+	RC(dx_simworld_pad_read, "n 0 (too small)", DX_ENOSPC, w, 0, forces, 0);
+	RC(dx_simworld_pad_contacts, "w NULL", DX_EINVAL, NULL, 0, con, 2);
+	RC(dx_simworld_pad_contacts, "out NULL, max 2", DX_EINVAL, w, 0, NULL, 2);
+	RC(dx_simworld_pad_contacts, "p past the pads", DX_EINVAL, w,
+	   dx_simworld_npads(w), con, 2);
+	dx_simworld_free(w);
+	module_end();
+#endif
+}
+END_TEST
+
 /* ---- the table ---------------------------------------------------------------- */
 
 /* Functions deliberately without a bad-input case, and why. */
 static const struct {
 	const char *fn, *why;
 } unchecked[] = {
-	{"dx_isfinite", "inline predicate: defined for every double"},
 	{"dx_time_now_ns", "no input"},
 	{"dx_version", "no input"},
-	{"dx_ns_to_timespec", "every int64 is valid"},
+	{"dx_kdl_available", "no input"},
+	{"dx_rt_set_other", "no input (acts on the calling thread)"},
+	{"dx_rt_lock_memory", "no input (acts on the process)"},
+	{"dx_rt_unlock_memory", "no input (acts on the process)"},
+	{"dx_mit_model_count", "no input"},
+	{"dx_odrive_model_count", "no input"},
+	{"dx_cia402_model_count", "no input"},
+	{"dx_ns_to_timespec", "total: every int64 is a valid time"},
+	{"dx_odrive_fault_decode", "total: every 32-bit error word maps to a "
+				   "fault (unknown bits to \"other\")"},
+	{"dx_cia402_state_decode", "total: every statusword maps to a state"},
+	{"dx_cia402_fault_decode", "total: every error code maps to a fault"},
+	{"dx_bridge_*", "libdexrt-bridge is a separate library (Cyclone DDS) "
+			"that this test does not link; its command checks "
+			"(names, lengths, NaN, limits) are tested in "
+			"tests/bridge/test-bridge.c, and its entry points refuse "
+			"NULL with DX_EINVAL or ignore it (void)"},
 };
 
 static bool have_row(const char *fn)
@@ -1923,9 +2466,13 @@ static bool have_row(const char *fn)
 
 static bool is_unchecked(const char *fn)
 {
-	for (size_t i = 0; i < DX_ARRAY_SIZE(unchecked); i++)
-		if (strcmp(unchecked[i].fn, fn) == 0)
+	for (size_t i = 0; i < DX_ARRAY_SIZE(unchecked); i++) {
+		size_t n = strlen(unchecked[i].fn);
+		if (unchecked[i].fn[n - 1] == '*' ?
+			    strncmp(unchecked[i].fn, fn, n - 1) == 0 :
+			    strcmp(unchecked[i].fn, fn) == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -1974,7 +2521,10 @@ static void write_table(const char *path)
 	const char *mod = NULL;
 	FILE *f = fopen(path, "w");
 
-	ck_assert_msg(f != NULL, "cannot write %s", path);
+	if (!f) {
+		fprintf(stderr, "cannot write %s\n", path);
+		exit(EXIT_FAILURE);
+	}
 	for (unsigned i = 0; i < nrows; i++) {
 		bool first = true;
 		for (unsigned j = 0; j < i; j++)
@@ -2048,6 +2598,9 @@ int main(void)
 	tcase_add_test(tc, test_rt);
 	tcase_add_test(tc, test_kin);
 	tcase_add_test(tc, test_tactile);
+	tcase_add_test(tc, test_hand);
+	tcase_add_test(tc, test_sim);
+	tcase_add_test(tc, test_simworld);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	/* the rows live in this process only without fork */

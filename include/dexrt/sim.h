@@ -72,7 +72,8 @@ struct dx_vmotor {
 };
 
 /** Fills @p p with defaults derived from a torque limit, kt, rotor inertia
- *  and gear ratio (friction 1 % of the limit, 40 K thermal margin...). */
+ *  and gear ratio (friction 1 % of the limit, 40 K thermal margin...).
+ *  NULL is ignored; bad values are caught by dx_vmotor_init(). */
 DX_API void dx_vmotor_params_default(struct dx_vmotor_params *p,
 				     double torque_limit, double kt,
 				     double rotor_inertia, double gear_ratio);

@@ -117,7 +117,8 @@ DX_API int dx_simpad_init(struct dx_simpad *sp, const struct dx_simpad_config *c
 DX_API int dx_simpad_set_contacts(struct dx_simpad *sp,
 				  const struct dx_simpad_contact *c, unsigned n);
 
-/** Sets the slip mode (NULL: off). Defaults fill zero fields. */
+/** Sets the slip mode (NULL: off). Defaults fill zero, NaN and infinite
+ *  fields. A NULL @p sp is ignored. */
 DX_API void dx_simpad_set_slip(struct dx_simpad *sp,
 			       const struct dx_simpad_slip *s);
 

@@ -19,6 +19,8 @@ DX_API void dx_vmotor_params_default(struct dx_vmotor_params *p,
 				     double torque_limit, double kt,
 				     double rotor_inertia, double gear_ratio)
 {
+	if (!p)
+		return;
 	memset(p, 0, sizeof(*p));
 	p->rotor_inertia = rotor_inertia;
 	p->gear_ratio = gear_ratio < 1.0 ? 1.0 : gear_ratio;

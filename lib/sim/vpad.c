@@ -138,13 +138,14 @@ DX_API void dx_simpad_set_slip(struct dx_simpad *sp,
 		return;
 	sp->slip = *s;
 	sp->slip_t0 = sp->t;
-	if (!(sp->slip.shear_rate != 0))
+	/* zero, NaN and infinite fields take the defaults */
+	if (!(sp->slip.shear_rate != 0) || !dx_isfinite(sp->slip.shear_rate))
 		sp->slip.shear_rate = 2.0f;
-	if (!(sp->slip.period_s > 0))
+	if (!(sp->slip.period_s > 0) || !dx_isfinite(sp->slip.period_s))
 		sp->slip.period_s = 0.25f;
-	if (!(sp->slip.vib_rel > 0))
+	if (!(sp->slip.vib_rel > 0) || !dx_isfinite(sp->slip.vib_rel))
 		sp->slip.vib_rel = 0.1f;
-	if (!(sp->slip.vib_hz > 0))
+	if (!(sp->slip.vib_hz > 0) || !dx_isfinite(sp->slip.vib_hz))
 		sp->slip.vib_hz = 250.0f;
 	if (!fin3(sp->slip.dir) || (sp->slip.dir[0] == 0 && sp->slip.dir[1] == 0 &&
 				    sp->slip.dir[2] == 0))
