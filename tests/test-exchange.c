@@ -632,6 +632,211 @@ START_TEST(test_route_nonfinite)
 }
 END_TEST
 
+/* ---- link supervision without a transport (prepare / deliver) -------- */
+
+static struct dx_drive_bus sup_b;
+static struct dx_mit_addr sup_a;
+static int64_t sup_t;
+
+/* One Damiao drive (id 1, replies on 0x11), 1 ms cycles on a bus clock
+ * that starts at 1 s; @p br 0 leaves the timing check off. */
+static void sup_init(unsigned integrity_window, unsigned integrity_limit,
+		     uint32_t br)
+{
+	static struct dx_drive_desc d;
+	struct dx_drive_bus_config cfg;
+
+	ck_assert_int_eq(dx_drive_desc_parse("mit:dm-j4310:id=1", &d), 0);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.devs = &d;
+	cfg.n_devs = 1;
+	cfg.lost_after = 3;
+	cfg.integrity_window = integrity_window;
+	cfg.integrity_limit = integrity_limit;
+	cfg.bitrate = br;
+	ck_assert_int_eq(dx_drive_bus_init(&sup_b, &cfg), 0);
+	sup_a = (struct dx_mit_addr){d.model, d.id, d.master};
+	sup_t = DX_NS_PER_S;
+}
+
+static struct dx_can_frame sup_reply(double pos, int64_t after_start_ns)
+{
+	struct dx_mit_fb fb;
+	struct dx_can_frame f;
+
+	memset(&fb, 0, sizeof(fb));
+	fb.id = 1, fb.pos = pos, fb.temp_c = 30, fb.enabled = true;
+	ck_assert_int_eq(dx_mit_encode_reply(&sup_a, &fb, &f, NULL), 0);
+	f.ts_ns = sup_t + after_start_ns;
+	return f;
+}
+
+/* One cycle with @p n replies (stamped 400 us after the start). */
+static void sup_cycle(const double *pos, size_t n)
+{
+	struct dx_can_frame f[4];
+	struct dx_exchange_result res;
+
+	ck_assert_int_ge(dx_drive_bus_prepare(&sup_b, sup_t, NULL, 0), 1);
+	for (size_t k = 0; k < n; k++)
+		f[k] = sup_reply(pos[k], 400 * DX_NS_PER_US);
+	dx_drive_bus_deliver(&sup_b, sup_t + 900 * DX_NS_PER_US, f, n, &res);
+	sup_t += DX_NS_PER_MS;
+}
+
+/* The leaky error counter: a miss every other cycle never makes three in
+ * a row but loses the link; sparse misses never do; an outage is the
+ * consecutive rule's and does not delay the return. */
+START_TEST(test_link_error_counter)
+{
+	const struct dx_link_stats *l = &sup_b.dev[0].link;
+	const double p = 0.1;
+	unsigned k;
+
+	sup_init(0, 0, 0);
+	ck_assert_uint_eq(sup_b.error_limit, 96); /* 32 x lost_after */
+	/* alternate: +8, -1, ...: after n pairs 7n, a miss then makes
+	 * 7n + 8 >= 96 first at n = 13, the 27th cycle */
+	for (k = 0; k < 27; k++) {
+		ck_assert_msg(!l->lost, "lost early, cycle %u count %u", k,
+			      l->error_count);
+		sup_cycle(&p, k % 2);
+		ck_assert_uint_le(l->consecutive_misses, 1);
+	}
+	ck_assert(l->lost);
+	ck_assert(l->errors_high);
+	ck_assert_uint_eq(l->error_count, 96); /* held at the limit */
+	/* answering again: up at 3/4 of the limit, 24 answers later */
+	for (k = 0; k < 23; k++) {
+		sup_cycle(&p, 1);
+		ck_assert(l->lost);
+	}
+	sup_cycle(&p, 1);
+	ck_assert(!l->lost);
+	ck_assert_uint_eq(l->error_count, 72);
+
+	/* one miss in ten for 1000 cycles: +8 -9, the counter drains */
+	sup_init(0, 0, 0);
+	for (k = 0; k < 1000; k++) {
+		sup_cycle(&p, k % 10 != 0);
+		ck_assert(!l->lost);
+		ck_assert_uint_le(l->error_count, 8);
+	}
+
+	/* an outage of 50 cycles: lost after 3 by the consecutive rule, the
+	 * counter holds at 3 x 8, and the first answer brings it back */
+	sup_init(0, 0, 0);
+	for (k = 1; k <= 50; k++) {
+		sup_cycle(&p, 0);
+		ck_assert_int_eq(l->lost, k >= 3);
+	}
+	ck_assert_uint_eq(l->error_count, 24);
+	sup_cycle(&p, 1);
+	ck_assert(!l->lost);
+}
+END_TEST
+
+/* Link integrity: identical copies are harmless, a conflicting second
+ * reply is an event, and events in integrity_limit of the last
+ * integrity_window cycles make the link suspect until they slide out. */
+START_TEST(test_link_integrity)
+{
+	const struct dx_link_stats *l = &sup_b.dev[0].link;
+	const double same[2] = {0.2, 0.2}, other[2] = {0.9, 0.2};
+	unsigned k;
+
+	sup_init(32, 8, 0);
+	for (k = 0; k < 64; k++)
+		sup_cycle(same, 2);
+	ck_assert_uint_eq(l->duplicates, 64);
+	ck_assert_uint_eq(l->conflicts, 0);
+	ck_assert(!l->suspect);
+	/* another device answers first with other content */
+	for (k = 1; k <= 8; k++) {
+		sup_cycle(other, 2);
+		ck_assert_uint_eq(l->conflicts, k);
+		ck_assert_int_eq(l->suspect, k == 8);
+	}
+	/* the first reply of the cycle was applied: 0.9 rad */
+	dx_ck_near(sup_b.dev[0].fb.pos, 0.9, 1e-3);
+	ck_assert_uint_eq(l->integrity_cycles, 8);
+	/* clean again: suspect until fewer than 8 of the last 32 cycles had
+	 * an event, i.e. 25 clean cycles */
+	for (k = 1; k <= 25; k++) {
+		sup_cycle(same, 1);
+		ck_assert_int_eq(l->suspect, k < 25);
+	}
+	ck_assert_uint_eq(l->integrity_cycles, 7);
+
+	/* a frame naming another motor on this ID and a late reply are
+	 * events too; a window of 4 with a limit of 2 */
+	sup_init(4, 2, 0);
+	{
+		struct dx_can_frame f;
+		struct dx_exchange_result res;
+		const double p = 0.1;
+
+		ck_assert_int_ge(dx_drive_bus_prepare(&sup_b, sup_t, NULL, 0), 1);
+		f = sup_reply(0.1, 400 * DX_NS_PER_US);
+		f.data[0] = 0x02; /* Damiao: motor 2 in the low nibble */
+		dx_drive_bus_route(&sup_b, &f, true);
+		dx_drive_bus_deliver(&sup_b, sup_t + 900 * DX_NS_PER_US, NULL, 0,
+				     &res);
+		sup_t += DX_NS_PER_MS;
+		ck_assert_uint_eq(l->wrong_device + sup_b.stats.unknown_ids, 1);
+		ck_assert(!l->suspect);
+		ck_assert_int_ge(dx_drive_bus_prepare(&sup_b, sup_t, NULL, 0), 1);
+		f = sup_reply(0.1, 950 * DX_NS_PER_US); /* after the deadline */
+		dx_drive_bus_deliver(&sup_b, sup_t + 900 * DX_NS_PER_US, &f, 1,
+				     &res);
+		sup_t += DX_NS_PER_MS;
+		ck_assert_uint_eq(l->late, 1);
+		ck_assert_int_eq(l->suspect, l->wrong_device == 1);
+		for (k = 0; k < 4; k++)
+			sup_cycle(&p, 1);
+		ck_assert(!l->suspect);
+	}
+}
+END_TEST
+
+/* The early-reply check: at 1 Mbit/s a classic 8-byte MIT command is at
+ * least 108 bits without stuffing (SOF 1, identifier 11, RTR 1, IDE 1,
+ * r0 1, DLC 4, data 64, CRC 15, delimiters 2, ACK 1, EOF 7: ISO
+ * 11898-1:2015 10.4.2), the intermission 3 bits, the classic reply 108:
+ * 219 us. A reply stamped sooner is not this cycle's answer. */
+START_TEST(test_link_early_reply)
+{
+	const struct dx_link_stats *l = &sup_b.dev[0].link;
+	struct dx_can_frame f[2];
+	struct dx_exchange_result res;
+
+	sup_init(32, 8, 1000000);
+	ck_assert_int_eq(sup_b.dev[0].min_answer_ns[0], 219 * DX_NS_PER_US);
+	/* FD replies have bounds of their own (longer than classic at one
+	 * bit rate: FDF, ESI, stuff count, 17-bit CRC) */
+	ck_assert_int_gt(sup_b.dev[0].min_answer_ns[1],
+			 sup_b.dev[0].min_answer_ns[0]);
+	ck_assert_int_gt(sup_b.dev[0].min_answer_ns[2], 0);
+	ck_assert_int_eq(dx_drive_bus_prepare(&sup_b, sup_t, NULL, 0), 1);
+	f[0] = sup_reply(0.7, 218 * DX_NS_PER_US);
+	f[1] = sup_reply(0.3, 219 * DX_NS_PER_US);
+	ck_assert_int_eq(dx_drive_bus_deliver(&sup_b, sup_t + 900 * DX_NS_PER_US,
+					      f, 2, &res), 0);
+	ck_assert_uint_eq(l->early, 1);
+	ck_assert_uint_eq(l->replies, 1);
+	dx_ck_near(sup_b.dev[0].fb.pos, 0.3, 1e-3);
+	ck_assert_uint_eq(l->integrity_cycles, 1);
+	/* without bit rates (vcan) there is no check */
+	sup_init(32, 8, 0);
+	ck_assert_int_eq(sup_b.dev[0].min_answer_ns[0], 0);
+	ck_assert_int_eq(dx_drive_bus_prepare(&sup_b, sup_t, NULL, 0), 1);
+	f[0] = sup_reply(0.7, 1000);
+	dx_drive_bus_deliver(&sup_b, sup_t + 900 * DX_NS_PER_US, f, 1, &res);
+	ck_assert_uint_eq(l->early, 0);
+	ck_assert_uint_eq(l->replies, 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("exchange");
@@ -640,6 +845,9 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_route_conflicts);
 	tcase_add_test(tc, test_route_nonfinite);
+	tcase_add_test(tc, test_link_error_counter);
+	tcase_add_test(tc, test_link_integrity);
+	tcase_add_test(tc, test_link_early_reply);
 	tcase_add_test(tc, test_exchange_16_timing);
 	if (bus_override() && strncmp(bus_override(), "simbus:", 7) != 0) {
 		/* these inject faults with simbus rules */

@@ -115,6 +115,8 @@ struct rig {
 	/* per-cycle hook of a scenario at T + 300 us, before the devices
 	 * answer (impostor replies, babbling) */
 	void (*hook)(struct rig *r, int64_t t);
+	/* per-cycle hook at T, before the hand's cycle (replayed replies) */
+	void (*pre_hook)(struct rig *r, int64_t t);
 	struct dx_can *rogue; /* an extra node on the target bus */
 	/* a bus served by a forked process instead of this thread */
 	int fork_bus;
@@ -525,6 +527,8 @@ static void cycle(struct rig *r)
 
 	if (r->rate_kind || r->rules_live)
 		apply_rate_faults(r);
+	if (r->pre_hook)
+		r->pre_hook(r, T);
 	dx_hand_cycle(r->hand, T);
 	set_time(r, Ta);
 	if (r->hook)
@@ -629,6 +633,7 @@ struct result {
 	uint64_t missed;                  /* replies missed in the fault phase */
 	uint64_t commands, outside;       /* frames checked by the monitor */
 	int recovered;                    /* 1 yes, 0 no, -1 not needed */
+	int aux;                          /* scenario's own number */
 	char note[160];
 };
 
@@ -796,6 +801,10 @@ static void describe(const struct rig *r, const struct result *res, char *buf,
 /* ---- scenarios ------------------------------------------------------------- */
 
 static const unsigned loss_cycles = 3; /* hand16.yaml safety.link_loss_cycles */
+/* the defaults hand16.yaml keeps: safety.link_error_limit (32 x
+ * link_loss_cycles), integrity_cycles of integrity_window */
+static const unsigned error_limit = 96;
+static const unsigned integrity_cycles = 8, integrity_window = 32;
 
 /* Restarts every node of every bus that went bus-off (what a controller's
  * automatic restart after ISO 11898-1's 128 x 11 recessive bits does);
@@ -884,6 +893,7 @@ static void scen_reply_fault(enum dx_simbus_fault_kind kind, int64_t delay_ns,
 	struct phase ph;
 	struct result *res;
 	uint64_t dup0 = 0, late0 = 0, dup = 0, late = 0, miss0[DPB], miss[DPB];
+	uint64_t conf0 = 0, early0 = 0, conf = 0, early = 0;
 
 	rig_up(&r);
 	settle(&r);
@@ -891,6 +901,8 @@ static void scen_reply_fault(enum dx_simbus_fault_kind kind, int64_t delay_ns,
 	for (int i = 0; i < DPB; i++) {
 		dup0 += r.hand->bus[1].drv.dev[i].link.duplicates;
 		late0 += r.hand->bus[1].drv.dev[i].link.late;
+		conf0 += r.hand->bus[1].drv.dev[i].link.conflicts;
+		early0 += r.hand->bus[1].drv.dev[i].link.early;
 		miss0[i] = r.hand->bus[1].drv.dev[i].link.misses;
 	}
 	add_reply_rule(&r, kind, delay_ns);
@@ -900,23 +912,29 @@ static void scen_reply_fault(enum dx_simbus_fault_kind kind, int64_t delay_ns,
 	for (int i = 0; i < DPB; i++) {
 		dup += r.hand->bus[1].drv.dev[i].link.duplicates;
 		late += r.hand->bus[1].drv.dev[i].link.late;
+		conf += r.hand->bus[1].drv.dev[i].link.conflicts;
+		early += r.hand->bus[1].drv.dev[i].link.early;
 		miss[i] = r.hand->bus[1].drv.dev[i].link.misses - miss0[i];
 	}
 	snprintf(res->note, sizeof(res->note),
-		 "index_b: %llu duplicate, %llu late replies counted; misses "
-		 "drive 3: %llu, drive 4: %llu",
-		 (unsigned long long)(dup - dup0), (unsigned long long)(late - late0),
+		 "index_b: %llu duplicate (%llu conflicting), %llu late, %llu early "
+		 "replies counted; misses drive 3: %llu, drive 4: %llu",
+		 (unsigned long long)(dup - dup0), (unsigned long long)(conf - conf0),
+		 (unsigned long long)(late - late0),
+		 (unsigned long long)(early - early0),
 		 (unsigned long long)miss[0], (unsigned long long)miss[1]);
 	if (res->worst >= DX_REACT_HOLD)
 		recover(&r, &ph);
 	rig_down(&r);
 }
 
-/* A second device answers with drive 3's ID (index_j2) carrying drive 4's
- * state, ahead of the real reply. */
+/* A second device answers with drive 3's ID (index_j2) ahead of the real
+ * reply, carrying the state of another drive: @p src (index_j3's drive 4
+ * on the same bus, or index_j0's on index_a). */
+static const struct dx_vdrive *impostor_src;
 static void impostor_hook(struct rig *r, int64_t t)
 {
-	const struct dx_vdrive *v = &r->drives[1][1];
+	const struct dx_vdrive *v = impostor_src;
 	struct dx_mit_addr a = {v->desc.model, r->drives[1][0].desc.id,
 				r->drives[1][0].desc.master};
 	struct dx_mit_fb fb = {
@@ -932,22 +950,28 @@ static void impostor_hook(struct rig *r, int64_t t)
 		r->clock_errors++;
 }
 
-static void scen_impostor(void)
+static void scen_impostor(const struct dx_vdrive *(*src)(struct rig *r),
+			  const char *name)
 {
 	struct rig r;
 	struct phase ph;
 	struct result *res;
-	uint64_t dup0, dup;
+	const struct dx_link_stats *l;
+	uint64_t dup0, dup, conf0;
 	double err_max = 0;
+	int differ = -1;
 	unsigned j2;
 
 	rig_up(&r);
 	settle(&r);
 	ck_assert_int_eq(dx_simbus_open(&r.rogue, r.busname[1], &bus_opts,
 					&bus_sopts), 0);
-	res = begin(&r, &ph, "reply with another drive's ID");
+	res = begin(&r, &ph, name);
 	j2 = jidx(&r, "index_j2");
-	dup0 = r.hand->bus[1].drv.dev[0].link.duplicates;
+	l = &r.hand->bus[1].drv.dev[0].link;
+	dup0 = l->duplicates;
+	conf0 = l->conflicts;
+	impostor_src = src(&r);
 	r.hook = impostor_hook;
 	for (unsigned k = 0; k < FAULT_CYCLES; k++) {
 		double e;
@@ -956,16 +980,140 @@ static void scen_impostor(void)
 		e = fabs(jst(&r, j2).q - dx_vdrive_position(&r.drives[1][0]));
 		if (e > err_max)
 			err_max = e;
+		if (differ < 0 && l->conflicts > conf0)
+			differ = (int)ph.ran;
 	}
 	r.hook = NULL;
 	end(&r, &ph);
-	dup = r.hand->bus[1].drv.dev[0].link.duplicates - dup0;
+	dup = l->duplicates - dup0;
+	res->aux = differ;
 	snprintf(res->note, sizeof(res->note),
-		 "index_j2: %llu duplicates counted, measured vs true position "
-		 "up to %.3f rad",
-		 (unsigned long long)dup, err_max);
+		 "index_j2: %llu duplicates counted, %llu of them conflicting "
+		 "(first in cycle %d); measured vs true position up to %.3f rad",
+		 (unsigned long long)dup, (unsigned long long)(l->conflicts - conf0),
+		 differ, err_max);
 	expect(dup >= FAULT_CYCLES / 2, res,
 	       "the exchange to count the genuine replies as duplicates");
+	if (res->worst >= DX_REACT_HOLD)
+		recover(&r, &ph);
+	rig_down(&r);
+}
+
+static const struct dx_vdrive *drive4(struct rig *r)
+{
+	return &r->drives[1][1]; /* index_j3, same bus, same trajectory */
+}
+
+static const struct dx_vdrive *index_j0_drive(struct rig *r)
+{
+	return &r->drives[0][0]; /* index_j0 (spread), held at 0 rad */
+}
+
+/* A node replays drive 3's reply (its current state, a valid frame) at the
+ * start of every cycle, before the controller's commands go out. */
+static void replay_hook(struct rig *r, int64_t t)
+{
+	const struct dx_vdrive *v = &r->drives[1][0];
+	struct dx_mit_addr a = {v->desc.model, v->desc.id, v->desc.master};
+	struct dx_mit_fb fb = {
+		.id = a.id, .pos = dx_vdrive_position(v), .vel = v->motor.vel,
+		.tau = v->motor.tau, .temp_c = v->motor.temp_c,
+		.temp2_c = v->motor.temp_c, .enabled = true,
+	};
+	struct dx_can_frame f;
+
+	(void)t;
+	if (dx_mit_encode_reply(&a, &fb, &f, NULL) != 0 ||
+	    dx_can_send(r->rogue, &f, 1) != 1)
+		r->clock_errors++;
+}
+
+static void scen_replay(void)
+{
+	struct rig r;
+	struct phase ph;
+	struct result *res;
+	const struct dx_link_stats *l;
+	uint64_t early0;
+
+	rig_up(&r);
+	settle(&r);
+	ck_assert_int_eq(dx_simbus_open(&r.rogue, r.busname[1], &bus_opts,
+					&bus_sopts), 0);
+	res = begin(&r, &ph, "reply replayed at the cycle start (index_j2)");
+	l = &r.hand->bus[1].drv.dev[0].link;
+	early0 = l->early;
+	r.pre_hook = replay_hook;
+	step(&r, &ph, FAULT_CYCLES);
+	r.pre_hook = NULL;
+	end(&r, &ph);
+	snprintf(res->note, sizeof(res->note),
+		 "index_j2: %llu replies counted early (stamped sooner after the "
+		 "cycle start than the %.1f us the bus needs for command and "
+		 "reply), none applied",
+		 (unsigned long long)(l->early - early0),
+		 1e-3 * (double)r.hand->bus[1].drv.dev[0].min_answer_ns[0]);
+	expect(l->early - early0 >= FAULT_CYCLES / 2, res,
+	       "the replayed replies to be counted early");
+	if (res->worst >= DX_REACT_HOLD)
+		recover(&r, &ph);
+	rig_down(&r);
+}
+
+/* Every other reply of drive 3 (index_j2) is lost: never two misses in a
+ * row, so only the leaky error counter sees it. */
+static int alt_rule = -1;
+static unsigned alt_tick;
+static void alternate_hook(struct rig *r, int64_t t)
+{
+	(void)t;
+	if (alt_rule >= 0)
+		dx_simbus_fault_remove(r->dev_can[1], alt_rule);
+	alt_rule = -1;
+	if (alt_tick++ % 2 == 0) {
+		struct dx_simbus_fault fr = {
+			.kind = DX_SIMBUS_FAULT_DROP,
+			.id = r->drives[1][0].desc.master,
+			.mask = DX_CAN_SFF_MASK, .count = 1, .node = -1,
+		};
+		alt_rule = dx_simbus_fault_add(r->dev_can[1], &fr);
+		if (alt_rule < 0)
+			r->clock_errors++;
+	}
+}
+
+static void scen_alternate(void)
+{
+	struct rig r;
+	struct phase ph;
+	struct result *res;
+	const struct dx_link_stats *l;
+	uint64_t miss0;
+	uint32_t peak = 0, run_max = 0;
+
+	rig_up(&r);
+	settle(&r);
+	res = begin(&r, &ph, "every other reply of index_j2 lost");
+	l = &r.hand->bus[1].drv.dev[0].link;
+	miss0 = l->misses;
+	alt_tick = 0;
+	r.pre_hook = alternate_hook;
+	for (unsigned k = 0; k < FAULT_CYCLES; k++) {
+		step(&r, &ph, 1);
+		peak = l->error_count > peak ? l->error_count : peak;
+		run_max = l->consecutive_misses > run_max ? l->consecutive_misses
+							  : run_max;
+	}
+	r.pre_hook = NULL;
+	alternate_hook(&r, 0); /* removes the last rule */
+	if (alt_rule >= 0)
+		dx_simbus_fault_remove(r.dev_can[1], alt_rule);
+	alt_rule = -1;
+	end(&r, &ph);
+	snprintf(res->note, sizeof(res->note),
+		 "index_j2: %llu misses, at most %u in a row; error counter up to %u",
+		 (unsigned long long)(l->misses - miss0), run_max, peak);
+	res->aux = (int)run_max;
 	if (res->worst >= DX_REACT_HOLD)
 		recover(&r, &ph);
 	rig_down(&r);
@@ -1245,7 +1393,7 @@ static void table(FILE *f, bool md)
 			   "| commands checked | replies missed | recovered | notes |\n");
 		fprintf(f, "|---|---:|---|---:|---:|---:|---|---|\n");
 	} else {
-		fprintf(f, "\n%-46s | %9s | %-44s | %7s | %8s | %6s | %4s | %s\n",
+		fprintf(f, "\n%-50s | %9s | %-44s | %7s | %8s | %6s | %4s | %s\n",
 			"scenario", "detection", "reaction", "outside", "checked",
 			"missed", "rec.", "notes");
 	}
@@ -1260,7 +1408,7 @@ static void table(FILE *f, bool md)
 			 res->recovered < 0 ? "-" : res->recovered ? "yes" : "NO");
 		fprintf(f,
 			md ? "| %s | %s | %s | %llu | %llu | %llu | %s | %s |\n"
-			   : "%-46s | %9s | %-44s | %7llu | %8llu | %6llu | %4s | %s\n",
+			   : "%-50s | %9s | %-44s | %7llu | %8llu | %6llu | %4s | %s\n",
 			res->name, det, desc, (unsigned long long)res->outside,
 			(unsigned long long)res->commands,
 			(unsigned long long)res->missed, rec, res->note);
@@ -1284,24 +1432,92 @@ static void observations(FILE *f)
 	const struct result *res;
 
 	fprintf(f, "\n## Observations\n\n");
-	res = row("reply with another drive's ID");
-	if (res->worst == DX_REACT_NONE)
+	res = row("reply with another drive's ID (index_j0's state)");
+	if (res->cause == DX_CAUSE_LINK_INTEGRITY)
 		fprintf(f,
-			"- A device answering on another drive's ID ahead of it is "
-			"not detected by the supervisor: the exchange applies the "
-			"first reply of the cycle and counts the genuine one as a "
-			"duplicate (%s). The joint is then controlled on the wrong "
-			"drive's feedback; commands stay within limits.\n",
+			"- A device answering on another drive's ID ahead of it: the "
+			"exchange applies the first reply of the cycle, and the "
+			"genuine one that follows with other content is a conflict "
+			"(a second reply that differs from the one applied; an "
+			"identical copy is not counted as one). Conflicts, frames "
+			"naming another device, late, stale and early replies are "
+			"integrity events; a drive with events in %u of the last %u "
+			"cycles is suspect and its finger goes to a damping stop "
+			"(*link integrity*): its feedback may be another drive's, so "
+			"no position loop is closed on it. With index_j0's state "
+			"(held at 0 rad, index_j2 at 0.4..0.6 rad) every reply "
+			"conflicts and the stop comes after %d cycles (%s).\n",
+			integrity_cycles, integrity_window, res->detect, res->note);
+	res = row("reply with another drive's ID (drive 4's state)");
+	if (res->cause == DX_CAUSE_LINK_INTEGRITY)
+		fprintf(f,
+			"- With drive 4's state the impostor says what drive 3 "
+			"says: index_j2 and index_j3 follow the same targets with "
+			"the same gains, so most replies are identical to the "
+			"genuine ones and the feedback applied is right (%s). The "
+			"supervisor reacts when the two differ often enough: the "
+			"first conflict came in cycle %d, %u conflicting cycles "
+			"within %u cycles by cycle %d.\n",
+			res->note, res->aux, integrity_cycles, integrity_window,
+			res->detect);
+	res = row("reply replayed at the cycle start (index_j2)");
+	if (res->cause == DX_CAUSE_LINK_INTEGRITY)
+		fprintf(f,
+			"- A reply put on the wire at the cycle start, before the "
+			"controller's command, ends sooner after the cycle start "
+			"than the bus can carry the command and an answer (MIT: an "
+			"8-byte classic command, 3 bits of intermission and an "
+			"8-byte reply, less every stuff bit, at the bus's bit "
+			"rates: `busload.h`): it is counted early and never applied, "
+			"the genuine reply is (%s). The check needs receive stamps "
+			"that are arrival times and frames that take time on the "
+			"wire: the hand enables it on simbus and on SocketCAN "
+			"controllers with a bit timing, not on vcan.\n",
+			res->note);
+	res = row("every other reply of index_j2 lost");
+	if (res->cause == DX_CAUSE_LINK_LOST)
+		fprintf(f,
+			"- A drive whose every other reply is lost never misses %u "
+			"cycles in a row; the leaky error counter (+%u per miss, -1 "
+			"per answer, as the CAN transmit error counter of ISO "
+			"11898-1:2015 12.1.4) climbs by 3.5 per cycle on average and "
+			"reaches the limit of %u after %d cycles: link lost (%s). At "
+			"the 0.1 %% and 1 %% drop rates a drive misses about 2 %% of "
+			"its cycles and the counter drains (-0.8 per cycle on "
+			"average); a miss ratio above 1/9 sustained is needed to "
+			"reach the limit.\n",
+			loss_cycles, DX_LINK_MISS_WEIGHT, error_limit, res->detect,
 			res->note);
 	res = row("replies delayed 800 us (index_b)");
+	if (res->worst == DX_REACT_DAMP && strstr(res->note, " 0 early") == NULL)
+		fprintf(f,
+			"- Replies delayed past the start of the next cycle: simbus "
+			"keeps frames in order, so the next cycle's commands queue "
+			"behind the delayed replies, which end sooner after that "
+			"cycle's start than the bus can carry its command and an "
+			"answer: they are counted early and not applied, and the "
+			"cycles without their own answer are misses (%s). Without "
+			"the early check they were taken as that cycle's own "
+			"(MIT replies carry no sequence number) and the misses "
+			"alternated; the error counter would then stop the finger "
+			"(row above).\n",
+			res->note);
+	res = row("replies delayed 1200 us (index_b)");
 	if (res->worst == DX_REACT_NONE)
 		fprintf(f,
-			"- Replies delayed past the start of the next cycle are "
-			"applied by that cycle as its own (MIT replies carry no "
-			"sequence number; see `struct dx_link_stats` in drive.h), "
-			"and the misses alternate, never three in a row, so the link "
-			"is never declared lost: the joints run on old feedback with "
-			"no reaction and only the counters show it (%s).\n",
+			"- Not detected: replies delayed by more than a period land "
+			"in the next cycle at a time a slow drive could answer that "
+			"cycle's command (about 500 us after it), every cycle (%s). "
+			"MIT replies carry no sequence number, so the host cannot "
+			"tell them from a drive that answers late: the feedback is "
+			"one cycle older than it looks, no check on the host can "
+			"see it, commands stay within limits.\n",
+			res->note);
+	res = row("replies duplicated (index_b)");
+	if (res->worst == DX_REACT_NONE)
+		fprintf(f,
+			"- Duplicated replies are identical copies of the reply "
+			"applied: counted, not integrity events, no reaction (%s).\n",
 			res->note);
 	res = row("replies delayed 400 us (index_b)");
 	if (res->worst == DX_REACT_DAMP)
@@ -1353,7 +1569,10 @@ static void write_markdown(const char *path)
 		"(`meson test -C build faults` runs the same campaign and prints the "
 		"table.)\n\n"
 		"The hand is `examples/hand16.yaml` (16 MIT drives on 8 CAN FD "
-		"buses, 4 tactile pads, 1 kHz, link loss after %u missed replies, "
+		"buses, 4 tactile pads, 1 kHz, link loss after %u missed replies "
+		"in a row or when the link's leaky error counter (+%u per miss, "
+		"-1 per answer) reaches %u, a finger stopped when a drive's "
+		"replies showed integrity events in %u of %u cycles, "
 		"temperature warning 70 °C, limit 80 °C) over simbus on a virtual "
 		"clock, so every run gives the same table. Each scenario starts "
 		"a fresh hand, lets it come up and hold a posture, then injects the "
@@ -1381,7 +1600,8 @@ static void write_markdown(const char *path)
 		"which of the cycle's frames (every frame ID seen per cycle on the "
 		"bus: commands, replies, pad requests and scans) a count-limited "
 		"simbus fault rule hits.\n\n",
-		loss_cycles, FAULT_CYCLES, TRACK_PERIOD);
+		loss_cycles, DX_LINK_MISS_WEIGHT, error_limit, integrity_cycles,
+		integrity_window, FAULT_CYCLES, TRACK_PERIOD);
 	table(f, true);
 	observations(f);
 	fclose(f);
@@ -1415,8 +1635,14 @@ START_TEST(test_campaign)
 			 "replies delayed 400 us (index_b)");
 	scen_reply_fault(DX_SIMBUS_FAULT_DELAY, 800 * DX_NS_PER_US,
 			 "replies delayed 800 us (index_b)");
+	scen_reply_fault(DX_SIMBUS_FAULT_DELAY, 1200 * DX_NS_PER_US,
+			 "replies delayed 1200 us (index_b)");
 	scen_reply_fault(DX_SIMBUS_FAULT_DUPLICATE, 0, "replies duplicated (index_b)");
-	scen_impostor();
+	scen_impostor(drive4, "reply with another drive's ID (drive 4's state)");
+	scen_impostor(index_j0_drive,
+		      "reply with another drive's ID (index_j0's state)");
+	scen_replay();
+	scen_alternate();
 	scen_babble();
 	scen_bus_off();
 	scen_temperature(75.0, false, "index_j2 drive at 75 C");
@@ -1458,8 +1684,8 @@ START_TEST(test_campaign)
 	/* delays: the drives answer at 300 us, the two replies of index_b
 	 * take ~130 us each on the wire and queue behind each other. 200 us:
 	 * both end before the 900 us deadline; 400 us: the second ends after
-	 * it, every cycle, so drive 4's link is lost. (800 us: the replies
-	 * arrive during the next cycle, which applies them as its own; MIT
+	 * it, every cycle, so drive 4's link is lost. (1200 us: each reply
+	 * lands in the next cycle at a time a slow drive could answer; MIT
 	 * replies carry no sequence number (drive.h, struct dx_link_stats),
 	 * so the table only records what happens.) */
 	res = row("replies delayed 200 us (index_b)");
@@ -1473,6 +1699,40 @@ START_TEST(test_campaign)
 	res = row("replies duplicated (index_b)");
 	expect(res->worst == DX_REACT_NONE && res->missed == 0, res,
 	       "duplicates ignored");
+	/* 800 us: the delayed replies end early in the next cycle: not its
+	 * answers; link lost */
+	res = row("replies delayed 800 us (index_b)");
+	expect(res->worst == DX_REACT_DAMP && res->cause == DX_CAUSE_LINK_LOST &&
+		       res->joints == INDEX_MASK && res->detect <= 40,
+	       res, "damp (link lost) of the index within 40 cycles");
+	/* a miss every other cycle: the error counter climbs by 7 per two
+	 * cycles, 8 + 7n >= 96 first at n = 13: lost in cycle 27, reported
+	 * within one more */
+	res = row("every other reply of index_j2 lost");
+	expect(res->worst == DX_REACT_DAMP && res->cause == DX_CAUSE_LINK_LOST &&
+		       res->joints == INDEX_MASK && res->aux < (int)loss_cycles &&
+		       res->detect >= 26 && res->detect <= 30,
+	       res, "damp (link lost) of the index by the error counter in 26..30 cycles");
+	/* another device on index_j2's ID: integrity events in
+	 * integrity_cycles of integrity_window cycles */
+	res = row("reply with another drive's ID (index_j0's state)");
+	expect(res->worst == DX_REACT_DAMP &&
+		       res->cause == DX_CAUSE_LINK_INTEGRITY &&
+		       res->joints == INDEX_MASK &&
+		       res->detect <= (int)integrity_cycles + 2,
+	       res, "damp (link integrity) of the index within integrity_cycles + 2");
+	res = row("reply with another drive's ID (drive 4's state)");
+	expect(res->worst == DX_REACT_DAMP &&
+		       res->cause == DX_CAUSE_LINK_INTEGRITY &&
+		       res->joints == INDEX_MASK && res->aux > 0 &&
+		       res->detect >= res->aux + (int)integrity_cycles - 1,
+	       res, "damp (link integrity) of the index, after the replies differ");
+	res = row("reply replayed at the cycle start (index_j2)");
+	expect(res->worst == DX_REACT_DAMP &&
+		       res->cause == DX_CAUSE_LINK_INTEGRITY &&
+		       res->joints == INDEX_MASK &&
+		       res->detect <= (int)integrity_cycles + 2,
+	       res, "damp (link integrity) of the index within integrity_cycles + 2");
 	res = row("index_j2 drive at 75 C");
 	expect(res->worst == DX_REACT_HOLD && res->cause == DX_CAUSE_TEMPERATURE &&
 		       res->joints == 1u << 2 && res->detect <= 2,

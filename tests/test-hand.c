@@ -835,6 +835,16 @@ START_TEST(test_init_errors)
 		{"link: index_distal", "link: no_such_link", "tactile[0].link",
 		 "no link"},
 		{"    id: 2\n", "    id: 1\n", "actuators[1].id", "already used"},
+		/* link supervision limits (safety) */
+		{"  temperature_warn: 70\n",
+		 "  temperature_warn: 70\n  integrity_window: 65\n",
+		 "safety.integrity_window", "[1, 64]"},
+		{"  temperature_warn: 70\n",
+		 "  temperature_warn: 70\n  integrity_cycles: 40\n",
+		 "safety.integrity_cycles", "[1, integrity_window] = [1, 32]"},
+		{"  temperature_warn: 70\n",
+		 "  temperature_warn: 70\n  link_error_limit: 4\n",
+		 "safety.link_error_limit", "[8, 1000000]"},
 	};
 
 	for (size_t i = 0; i < DX_ARRAY_SIZE(cases); i++) {

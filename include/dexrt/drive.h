@@ -619,7 +619,25 @@ struct dx_drive_fb {
  *  stamp (0) skip the time checks. MIT replies carry no sequence number: a
  *  reply delayed past its deadline that is still in flight when the next
  *  cycle sends cannot be told from that cycle's reply, so it is applied and
- *  the real reply counts as a duplicate. */
+ *  the real reply counts as a duplicate.
+ *
+ *  Two supervision rules work on these counters (see struct
+ *  dx_drive_bus_config for their limits):
+ *  - a leaky error counter: each cycle without the reply adds
+ *    DX_LINK_MISS_WEIGHT, each cycle answered takes 1 away (the transmit
+ *    error counter of ISO 11898-1:2015 12.1.4 works the same way, +8/-1), so
+ *    a sustained miss ratio above 1/(DX_LINK_MISS_WEIGHT + 1) drives it up
+ *    to the limit and the link is lost, while sparse random misses drain
+ *    away. The link counts as up again at 3/4 of the limit. Misses past
+ *    lost_after in a row add nothing (that rule already reports them).
+ *  - link integrity: a cycle has an integrity event when a reply of the
+ *    device arrived that cannot be this cycle's answer: a second reply
+ *    whose content differs from the one applied (conflict: another device
+ *    answering on this ID), a frame naming another device, a late or stale
+ *    reply, or one that came sooner after the cycle start than the bus can
+ *    carry the command and the reply (early). Identical copies are not
+ *    events (they carry the same information). When integrity_limit of the
+ *    last integrity_window cycles had events, the link is suspect. */
 struct dx_link_stats {
 	uint64_t replies;      /**< replies applied */
 	uint64_t misses;       /**< cycles without a reply by the deadline */
@@ -629,8 +647,23 @@ struct dx_link_stats {
 	uint64_t wrong_device; /**< frame on this device's ID naming another */
 	uint64_t malformed;    /**< wrong length / undecodable */
 	uint64_t other;        /**< other frames of the device (heartbeats) */
+	uint64_t conflicts;    /**< duplicates whose content differs from the
+				    reply applied (counted in duplicates too) */
+	uint64_t early;        /**< replies stamped sooner after the cycle
+				    start than the bus can carry the command
+				    and the reply (not applied) */
 	uint32_t consecutive_misses;
-	bool lost;             /**< consecutive_misses >= lost_after */
+	uint32_t error_count;  /**< leaky counter: +DX_LINK_MISS_WEIGHT per
+				    miss, -1 per cycle answered, at most the
+				    error limit */
+	uint32_t integrity_cycles; /**< cycles with an integrity event among
+					the last integrity_window */
+	uint64_t integrity_history; /**< one bit per cycle, newest in bit 0 */
+	bool errors_high;      /**< error_count reached the error limit (until
+				    it falls to 3/4 of it) */
+	bool suspect;          /**< integrity_cycles >= integrity_limit */
+	bool lost;             /**< consecutive_misses >= lost_after, or
+				    errors_high */
 	enum dx_drive_fault last_fault;
 	uint32_t last_vendor_code;
 	int64_t last_seen_ns;
@@ -647,7 +680,12 @@ struct dx_drive {
 	bool active;          /**< included in the cycle */
 	uint8_t expect;       /**< reply bits expected per cycle */
 	uint8_t got;          /**< reply bits applied this cycle */
+	bool integrity_event; /**< an integrity event in this cycle */
 	uint16_t cia402_prev_cw;
+	uint32_t reply_hash[2]; /**< content of the replies applied (A, B) */
+	/** Shortest command + reply time the bus allows, per reply format
+	 *  (classic, FD, FD with bit rate switch); 0: no timing check. */
+	int64_t min_answer_ns[3];
 };
 
 /** Bus configuration. */
@@ -667,7 +705,26 @@ struct dx_drive_bus_config {
 	 *  unknown_ids. Must be real-time safe. */
 	void (*on_other)(void *ctx, const struct dx_can_frame *f);
 	void *other_ctx;
+	/** Leaky error counter limit (struct dx_link_stats); 0: 32 *
+	 *  lost_after, so that an outage alone always meets the
+	 *  consecutive-miss rule first. */
+	unsigned error_limit;
+	/** Link integrity: window in cycles (1..64; 0: 32) and the number of
+	 *  cycles with an integrity event in it that make the link suspect
+	 *  (0: 8; above the window: never). */
+	unsigned integrity_window;
+	unsigned integrity_limit;
+	/** Bus bit rates for the early-reply check (MIT drives: a reply
+	 *  stamped sooner after the cycle start than the shortest possible
+	 *  command frame, the 3-bit intermission and the shortest possible
+	 *  reply frame of its format cannot answer this cycle's command). 0: no check;
+	 *  leave 0 where frames take no time on the wire (vcan) or stamps
+	 *  are not receive times. */
+	uint32_t bitrate, data_bitrate;
 };
+
+/** Miss weight of the leaky error counter (struct dx_link_stats). */
+#define DX_LINK_MISS_WEIGHT 8
 
 /** Bus-wide counters. */
 struct dx_drive_bus_stats {
@@ -698,6 +755,9 @@ struct dx_drive_bus {
 	struct dx_can *can;
 	unsigned n;
 	unsigned lost_after;
+	unsigned error_limit;
+	unsigned integrity_limit;
+	uint64_t integrity_mask;  /**< integrity_window low bits set */
 	bool sync;
 	struct dx_drive dev[DX_DRIVE_BUS_MAX];
 	/* 11-bit routing: 0xff none; < 0x80 device; 0x80|k demux table k */

@@ -140,6 +140,18 @@ struct dx_hand_safety_config {
 	double temperature_warn;  /**< °C: hold (default limit - 10) */
 	uint32_t link_loss_cycles;/**< misses before a link is lost (default 3) */
 	double damping_kd;        /**< damping stop gain, N·m·s/rad (default 0.05) */
+	/** Leaky error counter of each drive link: a miss adds 8, an answer
+	 *  takes 1 away; the link is lost at this value (default 32 ×
+	 *  link_loss_cycles: a miss ratio above 1/9 sustained, never before
+	 *  the consecutive-miss rule for an outage). See drive.h. */
+	uint32_t link_error_limit;
+	/** Link integrity: a drive whose replies showed an integrity event
+	 *  (a second device answering on its ID, a frame naming another
+	 *  device, late, stale or early replies) in integrity_cycles of the
+	 *  last integrity_window cycles takes its finger to a damping stop
+	 *  (defaults 8 of 32; window at most 64). */
+	uint32_t integrity_window;
+	uint32_t integrity_cycles;
 };
 
 /** Decimations of the bridge's outgoing topics: a topic is published every
@@ -270,6 +282,8 @@ enum dx_hand_cause {
 	DX_CAUSE_BUS_OFF,     /**< its bus went bus-off */
 	DX_CAUSE_NAN,         /**< non-finite value anywhere in its path */
 	DX_CAUSE_COMMAND,     /**< requested by a command */
+	DX_CAUSE_LINK_INTEGRITY, /**< replies that cannot be the drive's
+				      answers (safety.integrity_cycles) */
 };
 
 /** State of one joint. */

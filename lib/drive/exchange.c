@@ -12,8 +12,18 @@
  * duplicate, never applied), encode every active device's command into one
  * array, send it with one dx_can_send(), then receive in batches and wait
  * for more only while replies are missing, up to the deadline. Devices
- * whose link is lost are still commanded and their replies still applied
- * (so they can come back), but the cycle does not wait for them. */
+ * whose link is lost after consecutive misses are still commanded and
+ * their replies still applied (so they can come back), but the cycle does
+ * not wait for them.
+ *
+ * Supervision (struct dx_link_stats): a leaky error counter per link
+ * catches a sustained miss ratio that never makes lost_after misses in a
+ * row; a sliding window of integrity events (conflicting second replies,
+ * frames naming another device, late, stale and early replies) catches a
+ * device answering on another's ID and replies that slipped into the next
+ * cycle. Both are a few integer operations per device and cycle. */
+#include <dexrt/busload.h>
+
 #include "drive-priv.h"
 
 #define NO_ROUTE 0xffu
@@ -30,6 +40,86 @@ static uint32_t ext_hash(uint32_t key)
 	key *= 0x2c1b3c6du;
 	key ^= key >> 12;
 	return key & (DX_DRIVE_EXT_SLOTS - 1);
+}
+
+/* FNV-1a over what a reply says (identifier, length, payload): equal
+ * hashes for identical copies; a conflicting reply differs with
+ * probability 1 - 2^-32. */
+static uint32_t frame_hash(const struct dx_can_frame *f)
+{
+	uint32_t h = 2166136261u;
+	unsigned n = f->len <= DX_CANFD_MAX_DLEN ? f->len : DX_CANFD_MAX_DLEN;
+
+	h = (h ^ (f->id & 0xffu)) * 16777619u;
+	h = (h ^ (f->id >> 8)) * 16777619u;
+	h = (h ^ f->len) * 16777619u;
+	for (unsigned i = 0; i < n; i++)
+		h = (h ^ f->data[i]) * 16777619u;
+	return h;
+}
+
+/* Lower bound of the time any frame with these flags (identifier format,
+ * FD, bit rate switch) and payload length takes on the wire at @p br /
+ * @p dbr. Bit stuffing only lengthens a frame, so its exact length less
+ * every dynamic stuff bit bounds every content; the stuff bits are taken
+ * off the nominal-rate (slower) part first, which keeps it a bound
+ * wherever they fall. Frame layout: ISO 11898-1:2015 10.4 (busload.h).
+ * 0 when the format is impossible. Not for the cycle (computes a CRC). */
+static int64_t frame_min_ns(uint8_t flags, unsigned len, uint32_t br,
+			    uint32_t dbr)
+{
+	struct dx_can_frame f;
+	struct dx_can_frame_bits fb;
+	uint32_t dyn, nom;
+
+	memset(&f, 0, sizeof(f));
+	f.len = (uint8_t)len;
+	f.flags = flags;
+	if (dx_can_frame_bits(&f, &fb) != 0)
+		return 0;
+	dyn = fb.stuff_bits - fb.fixed_stuff;
+	nom = dyn < fb.nominal_bits ? dyn : fb.nominal_bits;
+	fb.nominal_bits -= nom;
+	fb.data_bits -= dyn - nom < fb.data_bits ? dyn - nom : fb.data_bits;
+	return dx_can_bits_ns(&fb, br, dbr);
+}
+
+/* Reply format index of dx_drive::min_answer_ns. */
+static unsigned reply_format(uint8_t flags)
+{
+	if (!(flags & DX_CAN_FD))
+		return 0;
+	return (flags & DX_CAN_BRS) ? 2 : 1;
+}
+
+/* Shortest time from the cycle start to a genuine answer of device @p dv,
+ * per reply format: the command frame this exchange encodes for it, the
+ * intermission (ISO 11898-1:2015 10.4.6: 3 bits between frames), the
+ * reply. MIT drives only (one 8-byte command answered by one 8-byte
+ * reply); the others keep 0 (no check). */
+static void set_min_answer(struct dx_drive *dv, uint32_t br, uint32_t dbr)
+{
+	static const uint8_t fmt[3] = {0, DX_CAN_FD, DX_CAN_FD | DX_CAN_BRS};
+	const struct dx_drive_desc *d = &dv->desc;
+	struct dx_mit_addr a = {d->model, d->id, d->master};
+	struct dx_mit_cmd zero = {0, 0, 0, 0, 0};
+	struct dx_can_frame cmd;
+	uint8_t ext;
+	int64_t c;
+
+	memset(dv->min_answer_ns, 0, sizeof(dv->min_answer_ns));
+	if (br == 0 || d->proto != DX_DRIVE_MIT ||
+	    dx_mit_encode_cmd(&a, &zero, &cmd, NULL) != 0)
+		return;
+	c = frame_min_ns(cmd.flags, cmd.len, br, dbr);
+	ext = ((const struct dx_mit_model *)d->model)->family ==
+			      DX_MIT_ROBSTRIDE ? DX_CAN_EXT : 0;
+	for (unsigned k = 0; k < 3; k++) {
+		int64_t r = frame_min_ns(fmt[k] | ext, 8, br, dbr);
+		if (c > 0 && r > 0)
+			dv->min_answer_ns[k] = c + (int64_t)DX_CAN_IFS_BITS *
+							   DX_NS_PER_S / br + r;
+	}
 }
 
 static int route_std(struct dx_drive_bus *b, uint32_t id, unsigned dev)
@@ -176,6 +266,14 @@ DX_API int dx_drive_bus_init(struct dx_drive_bus *b,
 	memset(b->ext_dev, NO_ROUTE, sizeof(b->ext_dev));
 	b->can = cfg->can;
 	b->lost_after = cfg->lost_after ? cfg->lost_after : 3;
+	b->error_limit = cfg->error_limit ? cfg->error_limit
+					  : 32 * b->lost_after;
+	if (cfg->integrity_window > 64)
+		return DX_EINVAL;
+	b->integrity_mask = cfg->integrity_window == 64 ? ~UINT64_C(0) :
+		(UINT64_C(1) << (cfg->integrity_window ? cfg->integrity_window
+						       : 32)) - 1;
+	b->integrity_limit = cfg->integrity_limit ? cfg->integrity_limit : 8;
 	b->n = (unsigned)cfg->n_devs;
 	for (unsigned i = 0; i < b->n; i++) {
 		struct dx_drive *dv = &b->dev[i];
@@ -187,6 +285,7 @@ DX_API int dx_drive_bus_init(struct dx_drive_bus *b,
 			return err;
 		dv->active = true;
 		dv->fb.temp_c = NAN;
+		set_min_answer(dv, cfg->bitrate, cfg->data_bitrate);
 		if (dv->desc.proto == DX_DRIVE_CIA402) {
 			any402 = true;
 			dv->cmd.mode = DX_CIA402_MODE_CSP;
@@ -374,6 +473,15 @@ static int classify(struct dx_drive *dv, const struct dx_can_frame *f,
 	return DX_EPROTO;
 }
 
+/* The cycle waits for a device's reply unless it missed lost_after
+ * cycles in a row (a dead drive must not cost every cycle its deadline);
+ * a link lost by its error counter still answers often, so it is waited
+ * for, or its replies would keep arriving after the collect ends. */
+static bool awaited(const struct dx_drive_bus *b, const struct dx_drive *dv)
+{
+	return dv->link.consecutive_misses < b->lost_after;
+}
+
 DX_API void dx_drive_bus_route(struct dx_drive_bus *b,
 			       const struct dx_can_frame *f, bool in_cycle)
 {
@@ -404,6 +512,7 @@ DX_API void dx_drive_bus_route(struct dx_drive_bus *b,
 	r = classify(dv, f, &fb);
 	if (r == DX_ENOENT) {
 		dv->link.wrong_device++;
+		dv->integrity_event = true;
 		return;
 	}
 	if (r < 0) {
@@ -415,31 +524,53 @@ DX_API void dx_drive_bus_route(struct dx_drive_bus *b,
 		return;
 	}
 	if (!in_cycle) {
-		/* left over from the previous cycle */
-		if (dv->got & r)
+		/* left over from the previous cycle: an identical copy of the
+		 * reply applied then is harmless, anything else is an event */
+		if (dv->got & r) {
 			dv->link.duplicates++;
-		else
+			if (frame_hash(f) == dv->reply_hash[r >> 1])
+				return;
+			dv->link.conflicts++;
+		} else {
 			dv->link.late++;
+		}
+		dv->integrity_event = true;
 		return;
 	}
 	if (f->ts_ns != 0 && f->ts_ns < b->cycle_start_ns) {
 		dv->link.stale++;
+		dv->integrity_event = true;
 		return;
 	}
 	if (f->ts_ns != 0 && b->prev_deadline_ns != 0 &&
 	    f->ts_ns > b->prev_deadline_ns) {
 		dv->link.late++; /* received in the cycle, after its deadline */
+		dv->integrity_event = true;
 		return;
 	}
 	if (dv->got & r) {
 		dv->link.duplicates++;
+		if (frame_hash(f) != dv->reply_hash[r >> 1]) {
+			dv->link.conflicts++;
+			dv->integrity_event = true;
+		}
 		return;
 	}
 	if (!dv->active) {
 		dv->link.other++;
 		return;
 	}
+	if (f->ts_ns != 0 && dv->min_answer_ns[reply_format(f->flags)] != 0 &&
+	    f->ts_ns - b->cycle_start_ns <
+		    dv->min_answer_ns[reply_format(f->flags)]) {
+		/* the bus cannot have carried our command and this reply
+		 * yet: it answers an earlier command */
+		dv->link.early++;
+		dv->integrity_event = true;
+		return;
+	}
 	dv->got |= (uint8_t)r;
+	dv->reply_hash[r >> 1] = frame_hash(f);
 	fb.ts_ns = f->ts_ns;
 	dv->fb = fb;
 	note_fault(dv, fb.fault, fb.vendor_code);
@@ -447,7 +578,7 @@ DX_API void dx_drive_bus_route(struct dx_drive_bus *b,
 	dv->link.last_seen_ns = f->ts_ns;
 	if (dv->got == dv->expect) {
 		dv->answered = true;
-		if (!dv->link.lost && b->pending)
+		if (awaited(b, dv) && b->pending)
 			b->pending--;
 	}
 }
@@ -532,23 +663,56 @@ static size_t encode_dev(struct dx_drive_bus *b, unsigned i, size_t n)
 	return n;
 }
 
+/* One cycle of the link rules of struct dx_link_stats for @p dv. */
+static void supervise(const struct dx_drive_bus *b, struct dx_drive *dv,
+		      bool answered)
+{
+	struct dx_link_stats *l = &dv->link;
+
+	if (answered) {
+		l->consecutive_misses = 0;
+		if (l->error_count)
+			l->error_count--;
+		if (l->errors_high && l->error_count <= b->error_limit / 4 * 3)
+			l->errors_high = false;
+	} else {
+		l->misses++;
+		l->consecutive_misses++;
+		/* past lost_after in a row the outage rule reports the link:
+		 * the counter holds, so a long outage does not delay the
+		 * link's return once it answers again */
+		if (l->consecutive_misses <= b->lost_after)
+			l->error_count += DX_LINK_MISS_WEIGHT;
+		if (l->error_count >= b->error_limit) {
+			l->error_count = b->error_limit;
+			l->errors_high = true;
+		}
+	}
+	l->lost = l->consecutive_misses >= b->lost_after || l->errors_high;
+	l->integrity_history = (l->integrity_history << 1 |
+				(dv->integrity_event ? 1u : 0u)) &
+			       b->integrity_mask;
+	l->integrity_cycles = (uint32_t)__builtin_popcountll(l->integrity_history);
+	l->suspect = l->integrity_cycles >= b->integrity_limit;
+	dv->integrity_event = false;
+}
+
 static void finish_cycle(struct dx_drive_bus *b, struct dx_exchange_result *r)
 {
 	for (unsigned i = 0; i < b->n; i++) {
 		struct dx_drive *dv = &b->dev[i];
-		if (!dv->active)
+		bool answered = dv->got == dv->expect;
+
+		if (!dv->active) {
+			dv->integrity_event = false;
 			continue;
-		if (dv->got == dv->expect) {
-			dv->link.consecutive_misses = 0;
-			dv->link.lost = false;
+		}
+		supervise(b, dv, answered);
+		if (answered) {
 			r->received++;
 			if (dv->fb.ts_ns > r->last_reply_ns)
 				r->last_reply_ns = dv->fb.ts_ns;
 		} else {
-			dv->link.misses++;
-			dv->link.consecutive_misses++;
-			if (dv->link.consecutive_misses >= b->lost_after)
-				dv->link.lost = true;
 			r->missed++;
 		}
 		if (dv->link.lost)
@@ -583,7 +747,7 @@ static size_t encode_batch(struct dx_drive_bus *b, int64_t now_ns,
 		if (!dv->active)
 			continue;
 		b->cur.expected++;
-		if (!dv->link.lost)
+		if (awaited(b, dv))
 			b->pending++;
 		n = encode_dev(b, i, n);
 	}

@@ -179,6 +179,12 @@ static const cyaml_schema_field_t safety_fields[] = {
 			 link_loss_cycles),
 	CYAML_FIELD_FLOAT("damping_kd", OPT, struct dx_hand_safety_config,
 			  damping_kd),
+	CYAML_FIELD_UINT("link_error_limit", OPT, struct dx_hand_safety_config,
+			 link_error_limit),
+	CYAML_FIELD_UINT("integrity_window", OPT, struct dx_hand_safety_config,
+			 integrity_window),
+	CYAML_FIELD_UINT("integrity_cycles", OPT, struct dx_hand_safety_config,
+			 integrity_cycles),
 	CYAML_FIELD_END,
 };
 
@@ -882,6 +888,24 @@ static int check_top(struct loader *ld, struct dx_hand_config *c,
 	if (!isfinite(s->temperature_warn) || s->temperature_warn < 0)
 		return fail(ld, DX_ECONFIG, FIELD(f, "safety.temperature_warn"), 0,
 			    "expected a temperature >= 0 °C");
+	if (!dx__yindex_has(&ld->ix, "safety.link_error_limit"))
+		s->link_error_limit = 32 * s->link_loss_cycles;
+	if (!dx__yindex_has(&ld->ix, "safety.integrity_window"))
+		s->integrity_window = 32;
+	if (!dx__yindex_has(&ld->ix, "safety.integrity_cycles"))
+		s->integrity_cycles = 8;
+	if (s->link_error_limit < 8 || s->link_error_limit > 1000000)
+		return fail(ld, DX_ECONFIG, FIELD(f, "safety.link_error_limit"), 0,
+			    "expected an integer in [8, 1000000], got %u",
+			    s->link_error_limit);
+	if (s->integrity_window < 1 || s->integrity_window > 64)
+		return fail(ld, DX_ECONFIG, FIELD(f, "safety.integrity_window"), 0,
+			    "expected an integer in [1, 64] cycles, got %u",
+			    s->integrity_window);
+	if (s->integrity_cycles < 1 || s->integrity_cycles > s->integrity_window)
+		return fail(ld, DX_ECONFIG, FIELD(f, "safety.integrity_cycles"), 0,
+			    "expected an integer in [1, integrity_window] = [1, %u], got %u",
+			    s->integrity_window, s->integrity_cycles);
 	return 0;
 }
 

@@ -184,6 +184,10 @@ void dx__hand_update_finish(struct dx_hand *h, int64_t now_ns, int64_t t0);
 
 /* safety.c */
 void dx__hand_safety(struct dx_hand *h, int64_t now_ns);
+/* Bit rates of a bus whose frames take real time on the wire and whose
+ * receive stamps are arrival times (simbus; socketcan on a controller with
+ * a bit timing), else 0 (vcan, none): the exchange's early-reply check. */
+void dx__hand_bus_timing(struct dx_can *can, uint32_t *br, uint32_t *dbr);
 void dx__hand_fault(struct dx_hand *h, int64_t now_ns, int joint, int act,
 		    enum dx_hand_reaction r, enum dx_hand_cause c, double v);
 void dx__hand_react(struct dx_hand *h, int64_t now_ns, unsigned j,

@@ -448,7 +448,11 @@ static int init_actuators(struct dx_hand *h, struct dx_hand_config_error *err)
 			.lost_after = cfg->safety.link_loss_cycles,
 			.on_other = other_frame, .other_ctx = &h->bus[b],
 			.manage_enable = true,
+			.error_limit = cfg->safety.link_error_limit,
+			.integrity_window = cfg->safety.integrity_window,
+			.integrity_limit = cfg->safety.integrity_cycles,
 		};
+		dx__hand_bus_timing(h->bus[b].can, &bc.bitrate, &bc.data_bitrate);
 		if (ndev[b] == 0)
 			continue;
 		rc = dx_drive_bus_init(&h->bus[b].drv, &bc);

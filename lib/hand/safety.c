@@ -6,11 +6,50 @@
  * except CLAMP, which is re-evaluated each cycle; clearing a latched
  * reaction needs an explicit DX_TARGET_RECOVER. A joint at DAMP or above
  * takes the rest of its finger to at least DAMP, so a finger that lost one
- * drive goes limp as a whole while the other fingers keep their grip. */
+ * drive goes limp as a whole while the other fingers keep their grip.
+ *
+ * Link rules come from the drive exchange (struct dx_link_stats): a link
+ * is lost after link_loss_cycles misses in a row or when its leaky error
+ * counter reaches link_error_limit (a sustained miss ratio); it is suspect
+ * when its replies showed integrity events in integrity_cycles of the last
+ * integrity_window cycles (another device answering on its ID, replies
+ * that slipped into a later cycle). Both take the finger to a damping stop:
+ * a suspect link's feedback may be another drive's, so a hold (a position
+ * loop closed on that feedback) would not be safe, while a damping stop
+ * sends no stiffness and lets the drive's own damping act. */
 #include <math.h>
 #include <string.h>
 
+#include <dexrt/socketcan.h>
+
 #include "hand-priv.h"
+
+void dx__hand_bus_timing(struct dx_can *can, uint32_t *br, uint32_t *dbr)
+{
+	const char *name = dx_can_name(can);
+	uint32_t kbr = 0;
+
+	*br = *dbr = 0;
+	if (!name)
+		return;
+	if (strncmp(name, "simbus:", 7) == 0) {
+		/* the bus model's own rates: frames take exactly this long */
+		*br = dx_can_bitrate(can, false);
+		*dbr = dx_can_bitrate(can, true);
+	} else if (strncmp(name, "socketcan:", 10) == 0 &&
+		   dx_socketcan_get_bitrate(name + 10, &kbr, NULL) == 0 &&
+		   kbr > 0) {
+		/* a controller with a bit timing (vcan has none). The kernel
+		 * reports the nominal rate only; the data phase is taken at
+		 * 10 Mbit/s or the configured rate if higher, faster than CAN
+		 * FD data phases run in practice (up to 8 Mbit/s), so the
+		 * shortest frame time stays a lower bound */
+		*br = kbr;
+		*dbr = dx_can_bitrate(can, true);
+		if (*dbr < 10000000u)
+			*dbr = 10000000u;
+	}
+}
 
 void dx__hand_fault(struct dx_hand *h, int64_t now_ns, int joint, int act,
 		    enum dx_hand_reaction r, enum dx_hand_cause c, double v)
@@ -73,6 +112,10 @@ void dx__hand_safety(struct dx_hand *h, int64_t now_ns)
 				dx__hand_react(h, now_ns, j, DX_REACT_DAMP,
 					       DX_CAUSE_LINK_LOST,
 					       (double)dv->link.consecutive_misses);
+			if (dv->link.suspect)
+				dx__hand_react(h, now_ns, j, DX_REACT_DAMP,
+					       DX_CAUSE_LINK_INTEGRITY,
+					       (double)dv->link.integrity_cycles);
 			if (hb->bus_off)
 				dx__hand_react(h, now_ns, j, DX_REACT_DAMP,
 					       DX_CAUSE_BUS_OFF, 0);
@@ -152,6 +195,7 @@ DX_API const char *dx_hand_cause_name(enum dx_hand_cause c)
 					"velocity",    "torque",
 					"temperature", "link lost",
 					"drive fault", "bus-off",
-					"not finite",  "command"};
+					"not finite",  "command",
+					"link integrity"};
 	return (unsigned)c < DX_ARRAY_SIZE(n) ? n[c] : "unknown";
 }
