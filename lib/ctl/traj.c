@@ -40,6 +40,8 @@
 
 #define MARCH_STEPS 24 /* peak evaluations per search, at most */
 #define ROOT_STEPS 12  /* safeguarded Newton steps per cubic root, at most */
+#define ROOT_TOL 1e-12 /* a Newton step this small (in s, or relative in 1/T)
+			* has converged */
 #define MIN_STEP 1e-5  /* relative: the smallest (uncertified) march step */
 #define T_MIN 1e-9     /* s: shortest segment considered (1 ns) */
 #define T_MAX 1e4      /* s: longest segment considered */
@@ -91,42 +93,81 @@ static int quad_roots(const double k[3], double r[2])
 	}
 }
 
+/* A first guess of the root of the cubic k on [lo, hi], where it is
+ * monotone and changes sign: the root of the quadratic Taylor model at the
+ * end nearer zero. It stays good when that end is (nearly) an extremum and
+ * the root close to it (two nearly equal roots), where Newton from afar only
+ * halves the distance per step. Else the secant. */
+static double root_guess(const double k[4], double lo, double hi, double flo,
+			 double fhi)
+{
+	bool at_lo = fabs(flo) <= fabs(fhi);
+	double e = at_lo ? lo : hi, fe = at_lo ? flo : fhi;
+	double q[3] = {fe, k[1] + e * (2.0 * k[2] + 3.0 * k[3] * e),
+		       k[2] + 3.0 * k[3] * e};
+	double r[2], g = lo - flo * (hi - lo) / (fhi - flo), best = INFINITY;
+	int n = quad_roots(q, r);
+
+	for (int i = 0; i < n; i++) {
+		double x = e + r[i];
+
+		if (x > lo && x < hi && fabs(r[i]) < best) {
+			best = fabs(r[i]);
+			g = x;
+		}
+	}
+	return g > lo && g < hi ? g : 0.5 * (lo + hi);
+}
+
 /* Root of the cubic k on [*lo, *hi], where it is monotone and changes sign
- * (k(*hi) > 0 when @p pos_hi, < 0 otherwise): safeguarded Newton from *hi,
- * at most ROOT_STEPS steps. The root estimate goes to *x and the bracket
- * [*lo, *hi] shrinks around the root (k keeps its end's sign from each end
- * outwards). Returns true when Newton converged (|step| <= 1e-14 |x|). */
+ * (k(*hi) > 0 when @p pos_hi, < 0 otherwise): safeguarded Newton from @p x0
+ * in the bracket, at most ROOT_STEPS steps. The root estimate goes to *x
+ * and the bracket [*lo, *hi] shrinks around the root (k keeps its end's
+ * sign from each end outwards). Returns true when Newton converged
+ * (|step| <= @p tol; a value at the estimate is then off by O(tol^2) of its
+ * curvature). */
 static bool cubic_root(const double k[4], double *lo, double *hi, bool pos_hi,
-		       double *x)
+		       double tol, double x0, double *x)
 {
 	double kd[3] = {k[1], 2.0 * k[2], 3.0 * k[3]};
-	double l = *lo, h = *hi, xi = h, f = poly(k, 3, h);
+	double l = *lo, h = *hi, fl = poly(k, 3, l), fh = poly(k, 3, h);
+	double xi = x0, f = poly(k, 3, x0);
 	bool conv = false;
 
-	for (int i = 0; i < ROOT_STEPS && !conv; i++) {
-		double fd = poly(kd, 2, xi), nx = 0.5 * (l + h), fn;
+	for (int i = 0; i < ROOT_STEPS; i++) {
+		double fd, nx;
 
 		if (f == 0.0) {
 			conv = true;
 			break;
 		}
+		if ((f > 0.0) == pos_hi) {
+			h = xi;
+			fh = f;
+		} else {
+			l = xi;
+			fl = f;
+		}
+		fd = poly(kd, 2, xi);
 		if (fd != 0.0) {
 			double step = f / fd;
 
-			if (fabs(step) <= 1e-14 * fabs(xi)) {
+			if (fabs(step) <= tol) {
 				conv = true;
 				break;
 			}
-			if (xi - step > l && xi - step < h)
-				nx = xi - step;
+			nx = xi - step;
+		} else {
+			nx = l - 1.0; /* outside: fall through */
 		}
-		fn = poly(k, 3, nx);
-		if (fn != 0.0 && (fn > 0.0) == pos_hi)
-			h = nx;
-		else
-			l = nx;
+		/* Newton out of the bracket (an overshoot past a root near
+		 * one end): the bracket's secant, else its midpoint */
+		if (!(nx > l && nx < h))
+			nx = l - fl * (h - l) / (fh - fl);
+		if (!(nx > l && nx < h))
+			nx = 0.5 * (l + h);
 		xi = nx;
-		f = fn;
+		f = poly(k, 3, xi);
 	}
 	*lo = l;
 	*hi = h;
@@ -188,15 +229,19 @@ static double seg_peaks(const struct dx_traj_config *cfg, double d, double v0,
 	/* velocity: a quartic, extreme at the ends (v0 T and 0) or where the
 	 * acceleration changes sign, at most once per monotone piece */
 	for (int i = 0; i + 1 < ne; i++) {
-		double flo = poly(a, 3, edge[i]), fhi = poly(a, 3, edge[i + 1]);
+		/* a(1) = 0 by construction; its rounding must not look like
+		 * a sign change (v(1) = 0 anyway) */
+		double flo = poly(a, 3, edge[i]);
+		double fhi = i + 2 < ne ? poly(a, 3, edge[i + 1]) : 0.0;
 
 		if (flo == 0.0 || fhi == 0.0 || (flo > 0.0) == (fhi > 0.0))
 			continue;
 		{
-			double lo = edge[i], hi = edge[i + 1], sr;
-			double v;
+			double lo = edge[i], hi = edge[i + 1], sr, v;
+			double g = root_guess(a, lo, hi, flo, fhi);
 
-			if (cubic_root(a, &lo, &hi, fhi > 0.0, &sr)) {
+			if (cubic_root(a, &lo, &hi, fhi > 0.0, ROOT_TOL, g,
+				       &sr)) {
 				v = fabs(poly(w, 4, sr));
 			} else {
 				/* not converged: bound |v| over the bracket by
@@ -231,21 +276,21 @@ static double cert_end(const struct dx_traj_config *cfg, int c, double s,
 		al = d * 30.0 * s2 * m * m;
 		be = v0 * m * m * (1.0 + 2.0 * s - 15.0 * s2);
 		ga = a0 * s * (1.0 + s * (-4.5 + s * (6.0 - 2.5 * s)));
-		lim = cfg->vmax;
+		lim = cfg->vmax * (1.0 + FEAS_TOL);
 		f = al * u + be + ga * x;
 		break;
 	case 1: /* a = al u^2 + be u + ga, u = 1/T */
 		al = d * 60.0 * s * m * (1.0 - 2.0 * s);
 		be = v0 * s * (-36.0 + s * (96.0 - 60.0 * s));
 		ga = a0 * (1.0 + s * (-9.0 + s * (18.0 - 10.0 * s)));
-		lim = cfg->amax;
+		lim = cfg->amax * (1.0 + FEAS_TOL);
 		f = (al * u + be) * u + ga;
 		break;
 	default: /* j = al u^3 + be u^2 + ga u */
 		al = d * (60.0 + s * (-360.0 + 360.0 * s));
 		be = v0 * (-36.0 + s * (192.0 - 180.0 * s));
 		ga = a0 * (-9.0 + s * (36.0 - 30.0 * s));
-		lim = cfg->jmax;
+		lim = cfg->jmax * (1.0 + FEAS_TOL);
 		f = ((al * u + be) * u + ga) * u;
 		break;
 	}
@@ -262,19 +307,21 @@ static double cert_end(const struct dx_traj_config *cfg, int c, double s,
 		double k[3] = {al, be - lim, ga}, r[2], y = INFINITY;
 		int n = quad_roots(k, r);
 
+		/* a root within rounding of x counts: no progress rather
+		 * than a wrong claim of none ahead */
 		for (int i = 0; i < n; i++)
-			if (r[i] > x && r[i] < y)
+			if (r[i] > x * (1.0 - 1e-9) && r[i] < y)
 				y = r[i];
-		return y;
+		return fmax(y, x);
 	} else if (c == 1) {
 		/* al u^2 + be u + ga - lim > 0 at u: the next root below */
 		double k[3] = {ga - lim, be, al}, r[2], ur = 0.0;
 		int n = quad_roots(k, r);
 
 		for (int i = 0; i < n; i++)
-			if (r[i] < u && r[i] > ur)
+			if (r[i] < u * (1.0 + 1e-9) && r[i] > ur)
 				ur = r[i];
-		return ur > 0.0 ? 1.0 / ur : INFINITY;
+		return ur > 0.0 ? 1.0 / fmin(ur, u) : INFINITY;
 	} else {
 		/* al u^3 + be u^2 + ga u - lim: > 0 at u, -lim at 0; walk
 		 * down its monotone pieces to the first that changes sign */
@@ -284,16 +331,20 @@ static double cert_end(const struct dx_traj_config *cfg, int c, double s,
 
 		for (int i = n; i >= 0; i--) {
 			double lo = i > 0 && r[i - 1] > 0.0 ? r[i - 1] : 0.0;
+			double flo;
 
 			if (lo >= hi)
 				continue;
-			if (poly(k, 3, lo) <= 0.0) {
-				double ur, p;
+			flo = poly(k, 3, lo);
+			if (flo <= 0.0) {
+				double ur, p, g;
 
-				cubic_root(k, &lo, &hi, true, &ur);
+				g = root_guess(k, lo, hi, flo, poly(k, 3, hi));
+				cubic_root(k, &lo, &hi, true, ROOT_TOL * u, g,
+					   &ur);
 				/* converged from below: a point just above the
 				 * root is a much tighter end */
-				p = ur * (1.0 + 1e-12);
+				p = ur * (1.0 + 4.0 * ROOT_TOL);
 				if (p > lo && p < hi && poly(k, 3, p) > 0.0)
 					hi = p;
 				return 1.0 / hi;
@@ -353,10 +404,22 @@ static enum march_result march(const struct dx_traj_config *cfg, double d,
 			*t = x;
 			return MARCH_FOUND;
 		}
-		for (int c = 0; c < 3; c++)
-			if (pk.r[c] > 1.0)
-				y = fmax(y, cert_end(cfg, c, pk.s[c], d, v0, a0,
-						     x));
+		for (int c = 0; c < 3; c++) {
+			if (!(pk.r[c] > 1.0))
+				continue;
+			y = fmax(y, cert_end(cfg, c, pk.s[c], d, v0, a0, x));
+			/* A velocity or acceleration peak close to s = 0
+			 * with |v0| or |a0| near its limit moves towards
+			 * s = 0 as it sinks, and the cert at s* only covers
+			 * half the way; points nearer the start cover most
+			 * of the rest (each a valid bound on its own). */
+			if (c < 2 && pk.s[c] > 0.0 && pk.s[c] < 0.25) {
+				y = fmax(y, cert_end(cfg, c, 0.125 * pk.s[c], d,
+						     v0, a0, x));
+				y = fmax(y, cert_end(cfg, c, 0.015625 * pk.s[c],
+						     d, v0, a0, x));
+			}
+		}
 		if (y >= T_MAX) {
 			*t = best_t;
 			return MARCH_NONE;
