@@ -1907,6 +1907,38 @@ END_TEST
 
 /* ---- hand ----------------------------------------------------------------------- */
 
+/* One cycle call on a thread of its own. */
+struct cycle_call {
+	int (*fn)(struct dx_hand *, int64_t);
+	struct dx_hand *h;
+	int rc;
+};
+
+static void *cycle_call_run(void *arg)
+{
+	struct cycle_call *c = arg;
+
+	c->rc = c->fn(c->h, 2 * DX_NS_PER_MS);
+	return NULL;
+}
+
+static int in_thread(int (*fn)(struct dx_hand *, int64_t), struct dx_hand *h)
+{
+	struct cycle_call c = {fn, h, 0};
+	pthread_t th;
+
+	ck_assert_int_eq(pthread_create(&th, NULL, cycle_call_run, &c), 0);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	return c.rc;
+}
+
+#define OTHER_THREAD(fn, h)                                                    \
+	do {                                                                   \
+		struct row *r_ = begin(#fn, "from a thread other than the "   \
+					    "cycle's (bound by its first call)"); \
+		end_rc(r_, in_thread(fn, h), DX_ESTATE);                       \
+	} while (0)
+
 START_TEST(test_hand)
 {
 	const char *ex = getenv("DX_EXAMPLES_DIR");
@@ -1968,6 +2000,25 @@ START_TEST(test_hand)
 	RC(dx_hand_cycle, "h NULL", DX_EINVAL, NULL, 0);
 	ck_assert_int_eq(dx_hand_cycle(h, DX_NS_PER_MS), 0);
 	ck_assert_int_eq(dx_hand_joint_state(h, 0, &js0), 0);
+	dx_hand_get_stats(h, &st0);
+	/* the cycle now belongs to this thread */
+	OTHER_THREAD(dx_hand_read, h);
+	OTHER_THREAD(dx_hand_update, h);
+	OTHER_THREAD(dx_hand_write, h);
+	OTHER_THREAD(dx_hand_cycle, h);
+	{
+		struct dx_hand_stats st1;
+		dx_hand_get_stats(h, &st1);
+		UNTOUCHED(st1.cycles == st0.cycles);
+	}
+	VOIDC(dx_hand_release_thread, "h NULL", NULL);
+	/* released, another thread may take the cycle over; then this one
+	 * is the other thread until it is released again */
+	dx_hand_release_thread(h);
+	ck_assert_int_eq(in_thread(dx_hand_cycle, h), 0);
+	ck_assert_int_eq(dx_hand_cycle(h, 3 * DX_NS_PER_MS), DX_ESTATE);
+	dx_hand_release_thread(h);
+	ck_assert_int_eq(dx_hand_cycle(h, 4 * DX_NS_PER_MS), 0);
 	dx_hand_get_stats(h, &st0);
 
 	memset(t, 0, sizeof(*t));

@@ -382,16 +382,30 @@ DX_API void dx_hand_free(struct dx_hand *h);
 
 /** Cycle, step 1: collect the drives' replies to the last write (waiting
  *  at most until that write's reply deadline) and the pads' frames; map
- *  actuator feedback to joint space. Real-time thread only. */
+ *  actuator feedback to joint space. Real-time thread only: the first call
+ *  of dx_hand_read(), dx_hand_update() or dx_hand_write() binds the hand to
+ *  its calling thread, and calls from any other thread are refused until
+ *  dx_hand_release_thread().
+ *  @return 0, DX_EINVAL (NULL), DX_ESTATE (not the cycle's thread), or the
+ *  first transport error of a bus (the other buses are still read). */
 DX_API int dx_hand_read(struct dx_hand *h, int64_t now_ns);
 /** Cycle, step 2: targets from the ring, tactile pipeline and fusion,
- *  grasps, IK, trajectories, PID, safety supervisor. Real-time thread. */
+ *  grasps, IK, trajectories, PID, safety supervisor. Real-time thread.
+ *  @return 0, DX_EINVAL, DX_ESTATE (not the cycle's thread), or the PID
+ *  bank's error (DX_EINVAL for a bad step); a non-finite measurement is
+ *  the supervisor's business and not an error here. */
 DX_API int dx_hand_update(struct dx_hand *h, int64_t now_ns);
 /** Cycle, step 3: joint commands to actuator commands, one batched send per
- *  bus. Real-time thread. */
+ *  bus. Real-time thread. @return 0, DX_EINVAL, DX_ESTATE (not the cycle's
+ *  thread), or the first send error of a bus (DX_ENOBUFS, DX_EBUSOFF, ...;
+ *  the other buses are still written). */
 DX_API int dx_hand_write(struct dx_hand *h, int64_t now_ns);
 /** read, update and write. Returns the first error. */
 DX_API int dx_hand_cycle(struct dx_hand *h, int64_t now_ns);
+/** Unbinds the hand from the thread that ran its cycle, so that another
+ *  thread may run it (e.g. after the first loop stopped). Call it when no
+ *  cycle call is in progress. NULL is ignored. */
+DX_API void dx_hand_release_thread(struct dx_hand *h);
 
 /** Sends a target to the cycle (one producer thread). @return 0,
  *  DX_ENOBUFS (ring full), DX_EINVAL (malformed: NaN, unknown kind). */

@@ -3,6 +3,8 @@
 #ifndef DEXRT_HAND_PRIV_H
 #define DEXRT_HAND_PRIV_H
 
+#include <pthread.h>
+
 #include <dexrt/can.h>
 #include <dexrt/ctl.h>
 #include <dexrt/drive.h>
@@ -89,6 +91,8 @@ struct hand_tip {
 
 struct dx_hand {
 	const struct dx_hand_config *cfg;
+	pthread_t rt_thread;       /* the cycle's thread, once bound */
+	bool rt_bound;
 	struct dx_kin_model *model;
 	unsigned nj, na, nb, np, ntips, nvars;
 	double period_s;

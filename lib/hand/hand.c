@@ -922,12 +922,32 @@ static int bus_collected(struct dx_hand *h, struct hand_bus *hb, int rc)
 
 static void read_map(struct dx_hand *h);
 
+/* The first cycle call binds the hand to its thread; a call from another
+ * thread is refused (one compare of thread ids per call). */
+static inline int rt_thread_ok(struct dx_hand *h)
+{
+	if (!h->rt_bound) {
+		h->rt_thread = pthread_self();
+		h->rt_bound = true;
+		return 0;
+	}
+	return pthread_equal(h->rt_thread, pthread_self()) ? 0 : DX_ESTATE;
+}
+
+DX_API void dx_hand_release_thread(struct dx_hand *h)
+{
+	if (h)
+		h->rt_bound = false;
+}
+
 DX_API int dx_hand_read(struct dx_hand *h, int64_t now_ns)
 {
 	int first_err = 0;
 
 	if (!h)
 		return DX_EINVAL;
+	if (rt_thread_ok(h))
+		return DX_ESTATE;
 	for (unsigned b = 0; b < h->nb; b++) {
 		struct hand_bus *hb = &h->bus[b];
 		int rc;
@@ -1463,6 +1483,8 @@ DX_API int dx_hand_update(struct dx_hand *h, int64_t now_ns)
 
 	if (!h)
 		return DX_EINVAL;
+	if (rt_thread_ok(h))
+		return DX_ESTATE;
 	dt = dx__hand_update_targets(h, now_ns);
 	dx__hand_update_tactile(h, now_ns, dt);
 	dx__hand_update_ik(h, dt);
@@ -1589,6 +1611,8 @@ DX_API int dx_hand_write(struct dx_hand *h, int64_t now_ns)
 
 	if (!h)
 		return DX_EINVAL;
+	if (rt_thread_ok(h))
+		return DX_ESTATE;
 	write_cmds(h);
 	for (unsigned b = 0; b < h->nb; b++) {
 		struct hand_bus *hb = &h->bus[b];
