@@ -132,7 +132,7 @@ static bool cubic_root(const double k[4], double *lo, double *hi, bool pos_hi,
 	double kd[3] = {k[1], 2.0 * k[2], 3.0 * k[3]};
 	double l = *lo, h = *hi, fl = poly(k, 3, l), fh = poly(k, 3, h);
 	double xi = x0, f = poly(k, 3, x0);
-	bool conv = false;
+	bool conv = false, fallback = false;
 
 	for (int i = 0; i < ROOT_STEPS; i++) {
 		double fd, nx;
@@ -161,11 +161,14 @@ static bool cubic_root(const double k[4], double *lo, double *hi, bool pos_hi,
 			nx = l - 1.0; /* outside: fall through */
 		}
 		/* Newton out of the bracket (an overshoot past a root near
-		 * one end): the bracket's secant, else its midpoint */
-		if (!(nx > l && nx < h))
+		 * one end, or a flat start): the bracket's secant, but every
+		 * other time its midpoint, as the secant alone can creep */
+		if (!(nx > l && nx < h)) {
 			nx = l - fl * (h - l) / (fh - fl);
-		if (!(nx > l && nx < h))
-			nx = 0.5 * (l + h);
+			fallback = !fallback;
+			if (!fallback || !(nx > l && nx < h))
+				nx = 0.5 * (l + h);
+		}
 		xi = nx;
 		f = poly(k, 3, xi);
 	}
