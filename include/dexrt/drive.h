@@ -682,7 +682,7 @@ struct dx_drive {
 	uint8_t got;          /**< reply bits applied this cycle */
 	bool integrity_event; /**< an integrity event in this cycle */
 	uint16_t cia402_prev_cw;
-	uint32_t reply_hash[2]; /**< content of the replies applied (A, B) */
+	uint64_t reply_sig[2]; /**< content of the replies applied (A, B) */
 	/** Shortest command + reply time the bus allows, per reply format
 	 *  (classic, FD, FD with bit rate switch); 0: no timing check. */
 	int64_t min_answer_ns[3];
