@@ -229,20 +229,36 @@ DX_API int dx_pid_bank_step(struct dx_pid_bank *bank, double dt,
  *
  *  One joint. A new target is reached with one quintic polynomial segment
  *  starting from the current position, velocity and acceleration and ending
- *  at rest on the target (zero velocity and acceleration). Its duration is
- *  the shortest (found by a bounded search, to 1e-6 relative) for which the
- *  segment's exact peak |velocity|, |acceleration| and |jerk| are within the
- *  limits; the peaks are found analytically from the roots of the next
- *  derivative. This is not the time-optimal jerk-limited profile (that has
- *  up to seven phases); a rest-to-rest quintic takes 1.875 D/vmax at the
- *  velocity limit where a trapezoid would take D/vmax + vmax/amax.
+ *  at rest on the target (zero velocity and acceleration). Its duration T is
+ *  the shortest for which the segment's exact peak |velocity|,
+ *  |acceleration| and |jerk| are within the limits (a peak up to
+ *  limit * (1 + 1e-9) passes). This is not the time-optimal jerk-limited
+ *  profile (that has up to seven phases); a rest-to-rest quintic takes
+ *  1.875 D/vmax at the velocity limit where a trapezoid would take
+ *  D/vmax + vmax/amax.
+ *
+ *  From rest (v0 = a0 = 0) T is in closed form: the peaks of the normalised
+ *  quintic are |v| 15/8 D/T, |a| 10/sqrt(3) D/T^2 and |j| 60 D/T^3, each
+ *  falling with T, so T = max(15/8 D/vmax, sqrt(10/sqrt(3) D/amax),
+ *  cbrt(60 D/jmax)), exact. From a moving state the feasible durations can
+ *  form several intervals; the planner marches up from a lower bound in
+ *  certified steps (every skipped duration is proven infeasible from the
+ *  exact peaks) and converges quadratically onto the first feasible one.
+ *  Guarantee: T is the shortest feasible duration to 1e-5 relative, except
+ *  that at a peak grazing its limit a step of at most 1e-5 relative is taken
+ *  unproven, so an interval of feasible durations narrower than that may be
+ *  passed over. The planning cost is bounded: at most 24 evaluations of a
+ *  segment's exact peaks per quintic (typically 2 to 5); should they run
+ *  out (not seen in the tests' random states), a duration proven feasible
+ *  by term-wise bounds is used instead, or the ramp below.
  *
  *  Replanning (a new target mid-motion) starts from the segment's own state
  *  at that instant, so position, velocity and acceleration are continuous.
  *  When the start state itself violates a limit (|v0| > vmax or
- *  |a0| > amax) no duration can satisfy every limit; the planner then picks
- *  the duration that minimises the worst ratio of peak to limit and reports
- *  DX_ELIMIT.
+ *  |a0| > amax, or a velocity beyond vmax cannot be avoided) no duration
+ *  can satisfy every limit; the planner then plans within the limits raised
+ *  to the start's own excess (|v0|, |a0|, or the velocity the acceleration
+ *  ramp below reaches) and reports DX_ELIMIT.
  *  @{ */
 
 /** When no single quintic from the start state satisfies every limit
@@ -294,9 +310,12 @@ DX_API int dx_traj_init(struct dx_traj *tr, const struct dx_traj_config *cfg,
  *  @return 0; DX_ERANGE (target outside [pos_min, pos_max]),
  *  DX_ENOTFINITE, DX_ELIMIT (planned, but the start state is already beyond
  *  a limit, see above). On DX_ERANGE/DX_ENOTFINITE nothing changes.
- *  Real-time safe: bounded (at most about 400 evaluations of a segment's
- *  peaks, each solving a quadratic and bisecting a cubic's roots; tens of
- *  microseconds). */
+ *  Real-time safe, bounded: from rest a closed form (about 0.1 us); from a
+ *  moving state at most 24 evaluations of a segment's exact peaks per
+ *  quintic, twice when the acceleration ramp is needed (each a quadratic
+ *  and up to three cubic roots by a fixed number of Newton steps); below
+ *  1 us median and about 1.5 us at the 99th percentile per joint on a
+ *  2-core x86-64 (bench-traj). */
 DX_API int dx_traj_set_target(struct dx_traj *tr, int64_t now_ns, double target);
 
 /** Plans from an explicit state @p from (e.g. measured) at @p now_ns.
