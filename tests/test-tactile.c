@@ -770,7 +770,7 @@ START_TEST(test_bad_frames)
 	ck_assert_int_eq(dx_tactile_pad_update(&r.pad, 0.0, NULL, &r.res),
 			 DX_EINVAL);
 	ck_assert_int_eq(dx_tactile_pad_update(&r.pad, NAN, NULL, &r.res),
-			 DX_EINVAL);
+			 DX_ENOTFINITE);
 	ck_assert_int_eq(dx_tactile_pad_rx(&r.pad, NULL), DX_EINVAL);
 	{
 		struct dx_tactile_pose zero = {{0, 0, 0}, {0, 0, 0, 0}};

@@ -126,8 +126,8 @@ DX_API void dx_simpad_set_slip(struct dx_simpad *sp,
 DX_API int dx_simpad_inject(struct dx_simpad *sp, unsigned taxel,
 			    enum dx_simpad_fault f);
 
-/** Advances time by @p dt_s and computes new readings. @return 0 or
- *  DX_EINVAL. */
+/** Advances time by @p dt_s and computes new readings. @return 0,
+ *  DX_EINVAL (NULL, dt ≤ 0) or DX_ENOTFINITE (dt NaN or infinite). */
 DX_API int dx_simpad_step(struct dx_simpad *sp, double dt_s);
 
 /** Current raw counts of a taxel (axes values). @return 0 or DX_EINVAL. */

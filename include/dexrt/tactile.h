@@ -594,7 +594,7 @@ DX_API void dx_fusion_reset(struct dx_fusion *fu, int finger);
 
 /** One cycle: @p in and @p out hold n_fingers entries each. Bounded, no
  *  allocation. @return 0, DX_EINVAL (dt ≤ 0, n_joints too large, NULL
- *  jac/dtau with joints) or DX_ENOTFINITE (a NaN input; that finger's
+ *  jac/dtau with joints) or DX_ENOTFINITE (dt or an input NaN; that finger's
  *  state is left unchanged and the others are still processed). */
 DX_API int dx_fusion_step(struct dx_fusion *fu, double dt_s,
 			  const struct dx_fusion_input *in,

@@ -178,7 +178,11 @@ DX_API int dx_simpad_step(struct dx_simpad *sp, double dt_s)
 	const struct dx_simpad_slip *sl;
 	double vib = 0, saw = 0;
 
-	if (!sp || !(dt_s > 0) || !dx_isfinite(dt_s))
+	if (!sp)
+		return DX_EINVAL;
+	if (!dx_isfinite(dt_s))
+		return DX_ENOTFINITE;
+	if (!(dt_s > 0))
 		return DX_EINVAL;
 	sp->t += dt_s;
 	sl = &sp->slip;

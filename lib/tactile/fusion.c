@@ -335,7 +335,11 @@ DX_API int dx_fusion_step(struct dx_fusion *fu, double dt_s,
 	int ret = 0;
 	double k_ad;
 
-	if (!fu || !in || !out || !(dt_s > 0) || !dx_isfinite(dt_s))
+	if (!fu || !in || !out)
+		return DX_EINVAL;
+	if (!dx_isfinite(dt_s))
+		return DX_ENOTFINITE;
+	if (!(dt_s > 0))
 		return DX_EINVAL;
 	for (unsigned i = 0; i < fu->cfg.n_fingers; i++)
 		if (in[i].n_joints > DX_FUSION_MAX_JOINTS ||

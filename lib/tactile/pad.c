@@ -1095,10 +1095,12 @@ DX_API int dx_tactile_pad_update(struct dx_tactile_pad *pad, double dt_s,
 {
 	struct dx_tactile_pose pose;
 
-	if (!pad || !out || !(dt_s > 0.0))
+	if (!pad || !out)
 		return DX_EINVAL;
 	if (!dx_isfinite(dt_s))
 		return DX_ENOTFINITE;
+	if (!(dt_s > 0.0))
+		return DX_EINVAL;
 	if (link_in_hand) {
 		float qn;
 		if (!finite3(link_in_hand->pos) || !finite3(link_in_hand->rot) ||
