@@ -123,7 +123,7 @@ static double root_guess(const double k[4], double lo, double hi, double flo,
  * (k(*hi) > 0 when @p pos_hi, < 0 otherwise): safeguarded Newton from @p x0
  * in the bracket, at most ROOT_STEPS steps. The root estimate goes to *x
  * and the bracket [*lo, *hi] shrinks around the root (k keeps its end's
- * sign from each end outwards). Returns true when Newton converged
+ * sign from each end outwards). Returns true when the iteration converged
  * (|step| <= @p tol; a value at the estimate is then off by O(tol^2) of its
  * curvature). */
 static bool cubic_root(const double k[4], double *lo, double *hi, bool pos_hi,
@@ -192,9 +192,11 @@ static inline void take(double *best, double *where, double val, double s)
 	}
 }
 
-/* Exact peaks on [0, T] of the quintic from (v0, a0) covering d in T. */
+/* Exact peaks on [0, T] of the quintic from (v0, a0) covering d in T.
+ * @p hint_s: where the velocity peaked at a nearby T (a first guess of the
+ * root it sits on), or < 0. */
 static double seg_peaks(const struct dx_traj_config *cfg, double d, double v0,
-			double a0, double T, struct peaks *pk)
+			double a0, double T, double hint_s, struct peaks *pk)
 {
 	double V = v0 * T, A = a0 * T * T;
 	double q3 = 10.0 * d - 6.0 * V - 1.5 * A;
@@ -241,7 +243,8 @@ static double seg_peaks(const struct dx_traj_config *cfg, double d, double v0,
 			continue;
 		{
 			double lo = edge[i], hi = edge[i + 1], sr, v;
-			double g = root_guess(a, lo, hi, flo, fhi);
+			double g = hint_s > lo && hint_s < hi ?
+				   hint_s : root_guess(a, lo, hi, flo, fhi);
 
 			if (cubic_root(a, &lo, &hi, fhi > 0.0, ROOT_TOL, g,
 				       &sr)) {
@@ -268,9 +271,12 @@ static double seg_peaks(const struct dx_traj_config *cfg, double d, double v0,
 
 /* Longest duration y >= x such that limit c, evaluated at the fixed
  * normalised time s, is exceeded on all of [x, y); INFINITY when it stays
- * exceeded. The peak is at least that value, so [x, y) is infeasible. */
+ * exceeded. @p hint: a guess of y (the jerk's cubic root starts there when
+ * it can), or 0. The peak is at least that value, so [x, y) is infeasible.
+ * "Exceeded" is by half the tolerance, so that the march's landing point,
+ * whose excess is that plus a second-order term, usually passes at once. */
 static double cert_end(const struct dx_traj_config *cfg, int c, double s,
-		       double d, double v0, double a0, double x)
+		       double d, double v0, double a0, double x, double hint)
 {
 	double u = 1.0 / x, s2 = s * s, m = 1.0 - s, al, be, ga, f, lim;
 
@@ -279,21 +285,21 @@ static double cert_end(const struct dx_traj_config *cfg, int c, double s,
 		al = d * 30.0 * s2 * m * m;
 		be = v0 * m * m * (1.0 + 2.0 * s - 15.0 * s2);
 		ga = a0 * s * (1.0 + s * (-4.5 + s * (6.0 - 2.5 * s)));
-		lim = cfg->vmax * (1.0 + FEAS_TOL);
+		lim = cfg->vmax * (1.0 + 0.5 * FEAS_TOL);
 		f = al * u + be + ga * x;
 		break;
 	case 1: /* a = al u^2 + be u + ga, u = 1/T */
 		al = d * 60.0 * s * m * (1.0 - 2.0 * s);
 		be = v0 * s * (-36.0 + s * (96.0 - 60.0 * s));
 		ga = a0 * (1.0 + s * (-9.0 + s * (18.0 - 10.0 * s)));
-		lim = cfg->amax * (1.0 + FEAS_TOL);
+		lim = cfg->amax * (1.0 + 0.5 * FEAS_TOL);
 		f = (al * u + be) * u + ga;
 		break;
 	default: /* j = al u^3 + be u^2 + ga u */
 		al = d * (60.0 + s * (-360.0 + 360.0 * s));
 		be = v0 * (-36.0 + s * (192.0 - 180.0 * s));
 		ga = a0 * (-9.0 + s * (36.0 - 30.0 * s));
-		lim = cfg->jmax * (1.0 + FEAS_TOL);
+		lim = cfg->jmax * (1.0 + 0.5 * FEAS_TOL);
 		f = ((al * u + be) * u + ga) * u;
 		break;
 	}
@@ -342,7 +348,10 @@ static double cert_end(const struct dx_traj_config *cfg, int c, double s,
 			if (flo <= 0.0) {
 				double ur, p, g;
 
-				g = root_guess(k, lo, hi, flo, poly(k, 3, hi));
+				g = hint > 0.0 && 1.0 / hint > lo &&
+				    1.0 / hint < hi ?
+				    1.0 / hint :
+				    root_guess(k, lo, hi, flo, poly(k, 3, hi));
 				cubic_root(k, &lo, &hi, true, ROOT_TOL * u, g,
 					   &ur);
 				/* converged from below: a point just above the
@@ -389,15 +398,34 @@ static enum march_result march(const struct dx_traj_config *cfg, double d,
 			       double v0, double a0, double *t)
 {
 	struct peaks pk;
-	double x, best_t, best_r = INFINITY;
+	double x, best_t, best_r = INFINITY, hint_s = -1.0, hint_j = 0.0;
 
 	/* Necessary for any motion within the limits: covering d at vmax,
 	 * stopping v0 at amax, ending a0 at jmax. */
 	x = fmax(fmax(fabs(d) / cfg->vmax, fabs(v0) / cfg->amax),
 		 fmax(fabs(a0) / cfg->jmax, T_MIN));
+	/* A first certified jump without evaluating the peaks: the limits at
+	 * the rest-to-rest peaks' places (v at s = 1/2, a at
+	 * s = 1/2 -+ sqrt(3)/6, j at both ends) bound the peaks from below. */
+	{
+		double y = x;
+
+		y = fmax(y, cert_end(cfg, 0, 0.5, d, v0, a0, x, 0.0));
+		y = fmax(y, cert_end(cfg, 1, 0.21132486540518713, d, v0, a0, x,
+				     0.0));
+		y = fmax(y, cert_end(cfg, 1, 0.78867513459481287, d, v0, a0, x,
+				     0.0));
+		y = fmax(y, cert_end(cfg, 2, 0.0, d, v0, a0, x, 0.0));
+		y = fmax(y, cert_end(cfg, 2, 1.0, d, v0, a0, x, 0.0));
+		if (y >= T_MAX) {
+			*t = x;
+			return MARCH_NONE;
+		}
+		x = y;
+	}
 	best_t = x;
 	for (int k = 0; k < MARCH_STEPS; k++) {
-		double r = seg_peaks(cfg, d, v0, a0, x, &pk), y = x;
+		double r = seg_peaks(cfg, d, v0, a0, x, hint_s, &pk), y = x;
 
 		if (r < best_r) {
 			best_r = r;
@@ -410,7 +438,14 @@ static enum march_result march(const struct dx_traj_config *cfg, double d,
 		for (int c = 0; c < 3; c++) {
 			if (!(pk.r[c] > 1.0))
 				continue;
-			y = fmax(y, cert_end(cfg, c, pk.s[c], d, v0, a0, x));
+			if (c == 2) {
+				hint_j = cert_end(cfg, c, pk.s[c], d, v0, a0, x,
+						  hint_j);
+				y = fmax(y, hint_j);
+				continue;
+			}
+			y = fmax(y, cert_end(cfg, c, pk.s[c], d, v0, a0, x,
+					     0.0));
 			/* A velocity or acceleration peak close to s = 0
 			 * with |v0| or |a0| near its limit moves towards
 			 * s = 0 as it sinks, and the cert at s* only covers
@@ -418,11 +453,13 @@ static enum march_result march(const struct dx_traj_config *cfg, double d,
 			 * of the rest (each a valid bound on its own). */
 			if (c < 2 && pk.s[c] > 0.0 && pk.s[c] < 0.25) {
 				y = fmax(y, cert_end(cfg, c, 0.125 * pk.s[c], d,
-						     v0, a0, x));
+						     v0, a0, x, 0.0));
 				y = fmax(y, cert_end(cfg, c, 0.015625 * pk.s[c],
-						     d, v0, a0, x));
+						     d, v0, a0, x, 0.0));
 			}
 		}
+		/* the peaks move little from here on: warm starts */
+		hint_s = pk.s[0];
 		if (y >= T_MAX) {
 			*t = best_t;
 			return MARCH_NONE;
