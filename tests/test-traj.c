@@ -216,6 +216,26 @@ END_TEST
 
 /* ---- seeded random states against a brute-force reference ---------------- */
 
+/* Draws in statement order (the order of evaluation of function arguments
+ * and initialisers is unspecified, and must not change the test with the
+ * compiler). Limits over about two decades each. */
+static struct dx_traj_config random_cfg(uint64_t *seed)
+{
+	double v = 0.5 + 4.5 * fabs(rnd(seed));
+	double a = 2.0 + 98.0 * fabs(rnd(seed));
+	double j = 20.0 + 4980.0 * fabs(rnd(seed));
+
+	return cfg_of(v, a, j);
+}
+
+/* A step of up to +-scale, log-uniformly down to 1% of it. */
+static double random_step(uint64_t *seed, double scale)
+{
+	double m = scale * rnd(seed);
+
+	return m * pow(10.0, -2.0 * fabs(rnd(seed)));
+}
+
 /* An upper bound of the worst ratio of peak to limit of the quintic from
  * (v0, a0) covering d in T and ending at rest, from n + 1 evenly spaced
  * samples: between samples h apart a function with |f''| <= M exceeds the
@@ -333,9 +353,7 @@ START_TEST(test_random_states)
 	double worst = 0.0;
 
 	for (int k = 0; k < n_cases; k++) {
-		struct dx_traj_config c = cfg_of(0.5 + 4.5 * fabs(rnd(&seed)),
-						 2.0 + 98.0 * fabs(rnd(&seed)),
-						 20.0 + 4980.0 * fabs(rnd(&seed)));
+		struct dx_traj_config c = random_cfg(&seed);
 		struct dx_traj tr;
 		struct dx_traj_state from;
 		double target, ref, dur;
@@ -355,7 +373,7 @@ START_TEST(test_random_states)
 			k--; /* unavoidable overshoot of vmax: draw again */
 			continue;
 		}
-		target = from.pos + 3.0 * rnd(&seed) * pow(10.0, -2.0 * fabs(rnd(&seed)));
+		target = from.pos + random_step(&seed, 3.0);
 		ck_assert_int_eq(dx_traj_init(&tr, &c, 0.0), 0);
 		ck_assert_int_eq(dx_traj_plan(&tr, t0, &from, target), 0);
 		check_dense(&tr, t0, &c, &from, target, 4000);
@@ -391,9 +409,7 @@ START_TEST(test_random_sampled_states)
 	uint64_t seed = 99;
 
 	for (int k = 0; k < 500; k++) {
-		struct dx_traj_config c = cfg_of(0.5 + 4.5 * fabs(rnd(&seed)),
-						 2.0 + 98.0 * fabs(rnd(&seed)),
-						 20.0 + 4980.0 * fabs(rnd(&seed)));
+		struct dx_traj_config c = random_cfg(&seed);
 		struct dx_traj tr;
 		struct dx_traj_state from;
 		double target, ref;
@@ -403,7 +419,7 @@ START_TEST(test_random_sampled_states)
 		ck_assert_int_eq(dx_traj_set_target(&tr, 0, 3.0 * rnd(&seed)), 0);
 		t = (int64_t)(dx_traj_duration(&tr) * fabs(rnd(&seed)) * 1e9);
 		dx_traj_sample(&tr, t, &from);
-		target = from.pos + 2.0 * rnd(&seed) * pow(10.0, -2.0 * fabs(rnd(&seed)));
+		target = from.pos + random_step(&seed, 2.0);
 		ck_assert_int_eq(dx_traj_plan(&tr, t, &from, target), 0);
 		check_dense(&tr, t, &c, &from, target, 4000);
 		ref = brute_shortest(&c, target - from.pos, from.vel, from.acc);
@@ -422,9 +438,7 @@ START_TEST(test_random_rest_to_rest)
 	uint64_t seed = 5;
 
 	for (int k = 0; k < 500; k++) {
-		struct dx_traj_config c = cfg_of(0.5 + 4.5 * fabs(rnd(&seed)),
-						 2.0 + 98.0 * fabs(rnd(&seed)),
-						 20.0 + 4980.0 * fabs(rnd(&seed)));
+		struct dx_traj_config c = random_cfg(&seed);
 		struct dx_traj tr;
 		struct dx_traj_state from = {2.0 * rnd(&seed), 0.0, 0.0};
 		double target = 3.0 * rnd(&seed), d = fabs(target - from.pos);
@@ -453,9 +467,13 @@ START_TEST(test_beyond_limits)
 	for (int k = 0; k < 100; k++) {
 		struct dx_traj_config c = cfg_of(1.0, 10.0, 100.0), raised;
 		struct dx_traj tr;
-		struct dx_traj_state from = {rnd(&seed), 1.5 * rnd(&seed),
-					     15.0 * rnd(&seed)};
-		double target = 2.0 * rnd(&seed), v1;
+		struct dx_traj_state from;
+		double target, v1;
+
+		from.pos = rnd(&seed);
+		from.vel = 1.5 * rnd(&seed);
+		from.acc = 15.0 * rnd(&seed);
+		target = 2.0 * rnd(&seed);
 
 		if (fabs(from.vel) <= c.vmax && fabs(from.acc) <= c.amax)
 			from.vel = copysign(1.2, from.vel);

@@ -21,18 +21,22 @@
  *
  * From a moving state the set of feasible durations need not be an
  * interval (about 2% of random states within the limits have a gap, most
- * often from the jerk at s = 0, which is a cubic in 1/T). The search is a
- * certified march upwards from a lower bound: at each duration x the exact
- * peaks and where they occur (s*) are found; a violated limit stays violated
- * at the same s* over an interval of durations that is found in closed form
- * (a quadratic in T or 1/T, a cubic in 1/T for the jerk); the max of s* is
- * at least that value, so every duration in the interval is infeasible and
- * the march jumps to its end. Near the answer the jump error is second order
- * (the peak's derivative in T equals the fixed-s derivative, the envelope
- * theorem), so the march converges quadratically, like Newton's method,
- * without ever stepping over a feasible duration. A minimum step (MIN_STEP
- * relative) bounds stalls at tangencies; the number of peak evaluations is
- * fixed at most MARCH_STEPS. */
+ * often from the jerk at s = 0, which is a cubic in 1/T), and with a0 != 0
+ * it is bounded (the a0 T Ba' term of the velocity grows with T). The
+ * search is a certified march upwards from a lower bound: at each duration
+ * x the exact peaks and where they occur (s*) are found; a violated limit
+ * stays violated at the same s* over an interval of durations found in
+ * closed form (a quadratic in T or 1/T, a cubic in 1/T for the jerk); the
+ * peak is at least the value at s*, so every duration in that interval is
+ * infeasible and the march jumps to its end. Near the answer the jump's
+ * error is second order (the peak's derivative in T equals the fixed-s
+ * derivative: the envelope theorem), so the march converges quadratically,
+ * like Newton's method, without stepping over a feasible duration. Only a
+ * stall at a peak grazing its limit is pushed on by an unproven step of at
+ * most MIN_STEP relative; the number of peak evaluations is at most
+ * MARCH_STEPS. A first jump uses the limits at the rest-to-rest peak places
+ * without evaluating the peaks, and later steps start their root searches
+ * from the previous step's roots. */
 #include <math.h>
 #include <string.h>
 
