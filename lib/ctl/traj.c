@@ -44,8 +44,10 @@
 
 #define MARCH_STEPS 24 /* peak evaluations per search, at most */
 #define ROOT_STEPS 12  /* safeguarded Newton steps per cubic root, at most */
-#define ROOT_TOL 1e-12 /* a Newton step this small (in s, or relative in 1/T)
-			* has converged */
+#define ROOT_TOL 1e-12 /* a Newton step this small (relative, in 1/T) has
+			* converged */
+#define PEAK_TOL 1e-8  /* the same in s for a peak's place: the peak's value
+			* is then off by O(PEAK_TOL^2) of its curvature */
 #define MIN_STEP 1e-5  /* relative: the smallest (uncertified) march step */
 #define T_MIN 1e-9     /* s: shortest segment considered (1 ns) */
 #define T_MAX 1e4      /* s: longest segment considered */
@@ -56,6 +58,18 @@
  * 8.2272, both found numerically on a 2e5-point grid); see safe_duration(). */
 #define BV2_MAX 3.95
 #define BV1_GAP 8.0
+
+/* fmax/fmin without the NaN rules (every value here is a number), which
+ * the compiler can inline as one instruction. */
+static inline double max2(double a, double b)
+{
+	return a > b ? a : b;
+}
+
+static inline double min2(double a, double b)
+{
+	return a < b ? a : b;
+}
 
 static double poly(const double *k, int deg, double t)
 {
@@ -250,7 +264,7 @@ static double seg_peaks(const struct dx_traj_config *cfg, double d, double v0,
 			double g = hint_s > lo && hint_s < hi ?
 				   hint_s : root_guess(a, lo, hi, flo, fhi);
 
-			if (cubic_root(a, &lo, &hi, fhi > 0.0, ROOT_TOL, g,
+			if (cubic_root(a, &lo, &hi, fhi > 0.0, PEAK_TOL, g,
 				       &sr)) {
 				v = fabs(poly(w, 4, sr));
 			} else {
@@ -258,7 +272,7 @@ static double seg_peaks(const struct dx_traj_config *cfg, double d, double v0,
 				 * |v(sr)| + max |a| times its width (|a| is
 				 * monotone on the piece) */
 				v = fabs(poly(w, 4, sr)) +
-				    fmax(fabs(poly(a, 3, lo)),
+				    max2(fabs(poly(a, 3, lo)),
 					 fabs(poly(a, 3, hi))) * (hi - lo);
 			}
 			take(&vb, &vs, v, sr);
@@ -270,17 +284,19 @@ static double seg_peaks(const struct dx_traj_config *cfg, double d, double v0,
 	pk->s[0] = vs;
 	pk->s[1] = as;
 	pk->s[2] = js;
-	return fmax(fmax(pk->r[0], pk->r[1]), pk->r[2]);
+	return max2(max2(pk->r[0], pk->r[1]), pk->r[2]);
 }
 
 /* Longest duration y >= x such that limit c, evaluated at the fixed
  * normalised time s, is exceeded on all of [x, y); INFINITY when it stays
  * exceeded. @p hint: a guess of y (the jerk's cubic root starts there when
- * it can), or 0. The peak is at least that value, so [x, y) is infeasible.
+ * it can), or 0. @p floor: a y already proven by other means; when the
+ * limit holds there, y <= floor and x is returned without solving. The peak is at least that value, so [x, y) is infeasible.
  * "Exceeded" is by half the tolerance, so that the march's landing point,
  * whose excess is that plus a second-order term, usually passes at once. */
 static double cert_end(const struct dx_traj_config *cfg, int c, double s,
-		       double d, double v0, double a0, double x, double hint)
+		       double d, double v0, double a0, double x, double hint,
+		       double floor)
 {
 	double u = 1.0 / x, s2 = s * s, m = 1.0 - s, al, be, ga, f, lim;
 
@@ -325,7 +341,7 @@ static double cert_end(const struct dx_traj_config *cfg, int c, double s,
 		for (int i = 0; i < n; i++)
 			if (r[i] > x * (1.0 - 1e-9) && r[i] < y)
 				y = r[i];
-		return fmax(y, x);
+		return max2(y, x);
 	} else if (c == 1) {
 		/* al u^2 + be u + ga - lim > 0 at u: the next root below */
 		double k[3] = {ga - lim, be, al}, r[2], ur = 0.0;
@@ -334,13 +350,17 @@ static double cert_end(const struct dx_traj_config *cfg, int c, double s,
 		for (int i = 0; i < n; i++)
 			if (r[i] < u * (1.0 + 1e-9) && r[i] > ur)
 				ur = r[i];
-		return ur > 0.0 ? 1.0 / fmin(ur, u) : INFINITY;
+		return ur > 0.0 ? 1.0 / min2(ur, u) : INFINITY;
 	} else {
 		/* al u^3 + be u^2 + ga u - lim: > 0 at u, -lim at 0; walk
 		 * down its monotone pieces to the first that changes sign */
 		double k[4] = {-lim, ga, be, al};
 		double kd[3] = {ga, 2.0 * be, 3.0 * al}, r[2], hi = u;
-		int n = quad_roots(kd, r);
+		int n;
+
+		if (floor > x && poly(k, 3, 1.0 / floor) <= 0.0)
+			return x;
+		n = quad_roots(kd, r);
 
 		for (int i = n; i >= 0; i--) {
 			double lo = i > 0 && r[i - 1] > 0.0 ? r[i - 1] : 0.0;
@@ -383,10 +403,10 @@ static double safe_duration(const struct dx_traj_config *cfg, double d,
 	double ad = fabs(d), av = fabs(v0);
 	double t = 30.0 * ad / (BV1_GAP * cfg->vmax);
 
-	t = fmax(t, sqrt(2.0 * (10.0 / sqrt(3.0)) * ad / cfg->amax));
-	t = fmax(t, 2.0 * BV2_MAX * av / cfg->amax);
-	t = fmax(t, cbrt(120.0 * ad / cfg->jmax));
-	t = fmax(t, sqrt(72.0 * av / cfg->jmax));
+	t = max2(t, sqrt(2.0 * (10.0 / sqrt(3.0)) * ad / cfg->amax));
+	t = max2(t, 2.0 * BV2_MAX * av / cfg->amax);
+	t = max2(t, cbrt(120.0 * ad / cfg->jmax));
+	t = max2(t, sqrt(72.0 * av / cfg->jmax));
 	return t * (1.0 + 1e-12);
 }
 
@@ -406,21 +426,21 @@ static enum march_result march(const struct dx_traj_config *cfg, double d,
 
 	/* Necessary for any motion within the limits: covering d at vmax,
 	 * stopping v0 at amax, ending a0 at jmax. */
-	x = fmax(fmax(fabs(d) / cfg->vmax, fabs(v0) / cfg->amax),
-		 fmax(fabs(a0) / cfg->jmax, T_MIN));
+	x = max2(max2(fabs(d) / cfg->vmax, fabs(v0) / cfg->amax),
+		 max2(fabs(a0) / cfg->jmax, T_MIN));
 	/* A first certified jump without evaluating the peaks: the limits at
 	 * the rest-to-rest peaks' places (v at s = 1/2, a at
 	 * s = 1/2 -+ sqrt(3)/6, j at both ends) bound the peaks from below. */
 	{
 		double y = x;
 
-		y = fmax(y, cert_end(cfg, 0, 0.5, d, v0, a0, x, 0.0));
-		y = fmax(y, cert_end(cfg, 1, 0.21132486540518713, d, v0, a0, x,
-				     0.0));
-		y = fmax(y, cert_end(cfg, 1, 0.78867513459481287, d, v0, a0, x,
-				     0.0));
-		y = fmax(y, cert_end(cfg, 2, 0.0, d, v0, a0, x, 0.0));
-		y = fmax(y, cert_end(cfg, 2, 1.0, d, v0, a0, x, 0.0));
+		y = max2(y, cert_end(cfg, 0, 0.5, d, v0, a0, x, 0.0, y));
+		y = max2(y, cert_end(cfg, 1, 0.21132486540518713, d, v0, a0, x,
+				     0.0, y));
+		y = max2(y, cert_end(cfg, 1, 0.78867513459481287, d, v0, a0, x,
+				     0.0, y));
+		y = max2(y, cert_end(cfg, 2, 0.0, d, v0, a0, x, 0.0, y));
+		y = max2(y, cert_end(cfg, 2, 1.0, d, v0, a0, x, 0.0, y));
 		if (y >= T_MAX) {
 			*t = x;
 			return MARCH_NONE;
@@ -443,23 +463,28 @@ static enum march_result march(const struct dx_traj_config *cfg, double d,
 			if (!(pk.r[c] > 1.0))
 				continue;
 			if (c == 2) {
-				hint_j = cert_end(cfg, c, pk.s[c], d, v0, a0, x,
-						  hint_j);
-				y = fmax(y, hint_j);
+				/* last, so the costlier cubic is often
+				 * skipped: its limit holds at y already */
+				double e = cert_end(cfg, c, pk.s[c], d, v0, a0,
+						    x, hint_j, y);
+
+				if (e > x)
+					hint_j = e;
+				y = max2(y, e);
 				continue;
 			}
-			y = fmax(y, cert_end(cfg, c, pk.s[c], d, v0, a0, x,
-					     0.0));
+			y = max2(y, cert_end(cfg, c, pk.s[c], d, v0, a0, x,
+					     0.0, y));
 			/* A velocity or acceleration peak close to s = 0
 			 * with |v0| or |a0| near its limit moves towards
 			 * s = 0 as it sinks, and the cert at s* only covers
 			 * half the way; points nearer the start cover most
 			 * of the rest (each a valid bound on its own). */
 			if (c < 2 && pk.s[c] > 0.0 && pk.s[c] < 0.25) {
-				y = fmax(y, cert_end(cfg, c, 0.125 * pk.s[c], d,
-						     v0, a0, x, 0.0));
-				y = fmax(y, cert_end(cfg, c, 0.015625 * pk.s[c],
-						     d, v0, a0, x, 0.0));
+				y = max2(y, cert_end(cfg, c, 0.125 * pk.s[c], d,
+						     v0, a0, x, 0.0, y));
+				y = max2(y, cert_end(cfg, c, 0.015625 * pk.s[c],
+						     d, v0, a0, x, 0.0, y));
 			}
 		}
 		/* the peaks move little from here on: warm starts */
@@ -471,7 +496,7 @@ static enum march_result march(const struct dx_traj_config *cfg, double d,
 		/* Near the answer the certified step already lands within
 		 * tolerance; a stall (a peak grazing its limit) is pushed on
 		 * by at most MIN_STEP, less when the excess is smaller. */
-		x = fmax(y, x * (1.0 + fmin(MIN_STEP, 0.5 * (r - 1.0))));
+		x = max2(y, x * (1.0 + min2(MIN_STEP, 0.5 * (r - 1.0))));
 	}
 	*t = best_t;
 	return MARCH_BUDGET;
@@ -506,7 +531,7 @@ static bool plan_quintic(const struct dx_traj_config *cfg, double d, double v0,
 
 	if (v0 == 0.0 && a0 == 0.0) {
 		/* rest to rest: each peak ratio falls as T^-k (see the top) */
-		*t = fmax(fmax(1.875 * ad / cfg->vmax,
+		*t = max2(max2(1.875 * ad / cfg->vmax,
 			       sqrt(10.0 / sqrt(3.0) * ad / cfg->amax)),
 			  cbrt(60.0 * ad / cfg->jmax));
 		return true;
@@ -554,8 +579,8 @@ DX_API int dx_traj_plan(struct dx_traj *tr, int64_t now_ns,
 	 * own excess (best effort, reported). */
 	lim = tr->cfg;
 	if (fabs(v0) > lim.vmax || fabs(a0) > lim.amax) {
-		lim.vmax = fmax(lim.vmax, fabs(v0));
-		lim.amax = fmax(lim.amax, fabs(a0));
+		lim.vmax = max2(lim.vmax, fabs(v0));
+		lim.amax = max2(lim.amax, fabs(a0));
 		ok = false;
 	}
 	if (!plan_quintic(&lim, target - p0, v0, a0, &t)) {
