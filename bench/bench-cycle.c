@@ -40,49 +40,11 @@
 #include <dexrt/simbus.h>
 #include <dexrt/simpad.h>
 
+#include "alloc-count.h"
 #include "bench.h"
 #include "bench-urdf.h"
+#include "hand-rig.h"
 #include "hand/hand-priv.h"
-
-/* ---- allocation counter (interposed malloc family) ------------------------ */
-
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-#define COUNT_ALLOCS 1
-static volatile int count_on;
-static volatile unsigned long n_allocs;
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
-void *malloc(size_t n)
-{
-	if (count_on)
-		__atomic_add_fetch(&n_allocs, 1, __ATOMIC_RELAXED);
-	return __libc_malloc(n);
-}
-void *calloc(size_t a, size_t b)
-{
-	if (count_on)
-		__atomic_add_fetch(&n_allocs, 1, __ATOMIC_RELAXED);
-	return __libc_calloc(a, b);
-}
-void *realloc(void *p, size_t n)
-{
-	if (count_on)
-		__atomic_add_fetch(&n_allocs, 1, __ATOMIC_RELAXED);
-	return __libc_realloc(p, n);
-}
-void free(void *p)
-{
-	if (count_on && p)
-		__atomic_add_fetch(&n_allocs, 1, __ATOMIC_RELAXED);
-	__libc_free(p);
-}
-#define COUNT(on) (count_on = (on))
-#else
-#define COUNT(on) ((void)0)
-static unsigned long n_allocs;
-#endif
 
 /* ---- options ---------------------------------------------------------------- */
 
@@ -142,61 +104,6 @@ struct rig {
 	double phase;
 };
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1))) {
-		if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-			n = 0;
-		buf[n] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
-
-/* The example's text with its simbus names made unique to this process:
- * "simbus:hand16-" becomes "simbus:bc<pid>-16-". */
-static char *load_yaml(const char *exdir, const char *tag)
-{
-	char path[600], from[32], to[48], *text, *out, *o;
-	const char *p;
-	size_t n = 0;
-
-	snprintf(path, sizeof(path), "%s/%s.yaml", exdir, tag);
-	text = slurp(path);
-	if (!text)
-		return NULL;
-	snprintf(from, sizeof(from), "simbus:%s-", tag);
-	snprintf(to, sizeof(to), "simbus:bc%d-%s-", (int)getpid(), tag + 4);
-	for (p = text; (p = strstr(p, from)); p += strlen(from))
-		n++;
-	out = malloc(strlen(text) + n * strlen(to) + 1);
-	if (!out) {
-		free(text);
-		return NULL;
-	}
-	for (p = text, o = out;;) {
-		const char *hit = strstr(p, from);
-		if (!hit) {
-			strcpy(o, p);
-			break;
-		}
-		memcpy(o, p, (size_t)(hit - p));
-		o += hit - p;
-		memcpy(o, to, strlen(to));
-		o += strlen(to);
-		p = hit + strlen(from);
-	}
-	free(text);
-	return out;
-}
-
 /* Builds the hand (with or without transports) and, for each of its buses,
  * virtual drives with the hand's drive descriptions and virtual pads with
  * its pad geometry, each pad pressed at its centre. */
@@ -205,11 +112,15 @@ static int rig_up(struct rig *r, const char *exdir, const char *tag,
 {
 	struct dx_hand_config_error e;
 	struct dx_hand_opts ho = {.no_transport = !transports};
+	char prefix[32];
 	int rc;
 
 	memset(r, 0, sizeof(*r));
 	r->tag = tag;
-	r->yaml = load_yaml(exdir, tag);
+	/* simbus names unique to this process: "simbus:hand16-" becomes
+	 * "simbus:bc<pid>-16-" */
+	snprintf(prefix, sizeof(prefix), "bc%d-%s", (int)getpid(), tag + 4);
+	r->yaml = hand_rig_text(exdir, tag, prefix, NULL, NULL);
 	if (!r->yaml) {
 		fprintf(stderr, "bench-cycle: cannot read %s/%s.yaml\n", exdir, tag);
 		return DX_ENOENT;
@@ -261,30 +172,18 @@ static int rig_up(struct rig *r, const char *exdir, const char *tag,
 		db->ndrv = drv->n;
 	}
 	for (unsigned p = 0; p < r->cfg->pads_count; p++) {
-		const struct dx_hand_pad_config *pc = &r->cfg->pads[p];
-		int b = dx_hand_config_find_bus(r->cfg, pc->bus);
+		int b = dx_hand_config_find_bus(r->cfg, r->cfg->pads[p].bus);
 		struct dev_bus *db = &r->bus[b];
 		struct dx_simpad_config sc;
-		struct dx_simpad *sp;
 
-		if (db->npad == MAX_PAD || pc->taxels_count)
+		if (db->npad == MAX_PAD)
 			return DX_ENOSPC;
-		sp = &db->pad[db->npad++];
-		dx_simpad_config_default(&sc, DX_TACTILE_PROTO_DEXRT);
-		sc.board = pc->board;
-		sc.axes = pc->axes;
-		sc.rows = pc->rows;
-		sc.cols = pc->cols;
-		sc.pitch = (float)pc->pitch;
-		for (int k = 0; k < 3; k++) {
-			sc.origin[k] = (float)pc->origin[k];
-			sc.normal[k] = (float)pc->normal[k];
-		}
-		sc.counts_per_n = (float)(1.0 / pc->gain);
+		rc = hand_rig_pad_config(r->cfg, p, &sc);
+		if (rc)
+			return rc;
 		sc.noise = 2.0f;
-		sc.fd = r->cfg->buses[b].fd;
 		sc.seed = p + 1;
-		rc = dx_simpad_init(sp, &sc);
+		rc = dx_simpad_init(&db->pad[db->npad++], &sc);
 		if (rc)
 			return rc;
 	}
@@ -307,12 +206,7 @@ static void press_pads(struct rig *r)
 				break;
 		if (k == db->npad)
 			continue;
-		memset(&ct, 0, sizeof(ct));
-		for (int a = 0; a < 3; a++) {
-			ct.pos[a] = (float)pc->origin[a];
-			ct.force[a] = (float)pc->normal[a];
-		}
-		ct.radius = 0.004f;
+		hand_rig_pad_contact(pc, 1.0, 0.004f, &ct);
 		dx_simpad_set_contacts(&db->pad[k], &ct, 1);
 	}
 }
@@ -515,13 +409,13 @@ static int inproc(struct dxb *bx, const char *exdir, const char *tag)
 			counts[b] = r.bus[b].nrx;
 
 		if (!split) {
-			COUNT(timed);
+			ALLOC_COUNT_SET(timed);
 			t[0] = dxb_now();
 			rc = dx__hand_deliver(r.h, frames, counts, T);
 			rc |= dx_hand_update(r.h, T);
 			rc |= dx__hand_encode(r.h, T);
 			t[1] = dxb_now();
-			COUNT(0);
+			ALLOC_COUNT_SET(0);
 			if (timed)
 				dx_hist_add(&total, t[1] - t[0]);
 		} else {
@@ -529,7 +423,7 @@ static int inproc(struct dxb *bx, const char *exdir, const char *tag)
 			 * read between them (see hand-priv.h) */
 			double sdt;
 			int64_t t0u;
-			COUNT(1);
+			ALLOC_COUNT_SET(1);
 			t[0] = dxb_now();
 			rc = dx__hand_deliver(r.h, frames, counts, T);
 			t[1] = dxb_now();
@@ -545,7 +439,7 @@ static int inproc(struct dxb *bx, const char *exdir, const char *tag)
 			t[5] = dxb_now();
 			rc |= dx__hand_encode(r.h, T);
 			t[6] = dxb_now();
-			COUNT(0);
+			ALLOC_COUNT_SET(0);
 			dx_hist_add(&part[P_READ], t[1] - t[0]);
 			dx_hist_add(&part[P_TACTILE], t[3] - t[2]);
 			dx_hist_add(&part[P_IK], t[4] - t[3]);
@@ -559,7 +453,7 @@ static int inproc(struct dxb *bx, const char *exdir, const char *tag)
 		serve_inproc(&r, T, dt);
 		T += period;
 	}
-	allocs = n_allocs;
+	allocs = alloc_count_n;
 	dx_hand_get_stats(r.h, &st);
 
 	snprintf(extra, sizeof(extra),
@@ -588,10 +482,10 @@ static int inproc(struct dxb *bx, const char *exdir, const char *tag)
 	       tag, faults, (unsigned long long)st.ik_failures,
 	       (unsigned long long)st.replies_missed,
 	       (unsigned long long)st.targets_applied);
-#ifndef COUNT_ALLOCS
+#ifndef ALLOC_COUNT
 	printf("# %s: allocation counting off (sanitizer build)\n", tag);
 #endif
-	n_allocs = 0;
+	alloc_count_n = 0;
 	rig_down(&r);
 	return 0;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The hand runtime end to end over simbus: examples/hand16.yaml with its
- * four buses renamed for this process, sixteen virtual MIT drives served by
- * one runner thread per bus, the controller cycling at 1 kHz on the
- * monotonic clock. Checks: the hand comes up and holds, follows joint
+ * eight buses renamed for this process, sixteen virtual MIT drives and four
+ * virtual pads served in the test's thread (tests/hand-rig.h), the
+ * controller cycling at 1 kHz on the buses' virtual clock. Checks: the hand comes up and holds, follows joint
  * targets, follows a fingertip target through IK, a drive unplugged
  * mid-motion puts that finger into damping stop within the configured
  * cycles while the other fingers keep tracking, recovery needs a command;
@@ -23,169 +23,25 @@
 #include <dexrt/simpad.h>
 #include <dexrt/simbus.h>
 
+#include "alloc-count.h"
 #include "dx-check.h"
-
-/* ---- allocation counter (interposed malloc family) ------------------------ */
-
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-#define COUNT_ALLOCS 1
-static volatile int count_on;
-static volatile unsigned long n_allocs;
-static void *alloc_site[8];
-#define NOTE_SITE()                                                            \
-	do {                                                                   \
-		unsigned long k_ = n_allocs;                                   \
-		if (k_ < 8)                                                    \
-			alloc_site[k_] = __builtin_return_address(0);          \
-	} while (0)
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
-void *malloc(size_t n)
-{
-	if (count_on) {
-		NOTE_SITE();
-		__atomic_add_fetch(&n_allocs, 1, __ATOMIC_RELAXED);
-	}
-	return __libc_malloc(n);
-}
-void *calloc(size_t a, size_t b)
-{
-	if (count_on)
-		__atomic_add_fetch(&n_allocs, 1, __ATOMIC_RELAXED);
-	return __libc_calloc(a, b);
-}
-void *realloc(void *p, size_t n)
-{
-	if (count_on)
-		__atomic_add_fetch(&n_allocs, 1, __ATOMIC_RELAXED);
-	return __libc_realloc(p, n);
-}
-void free(void *p)
-{
-	if (count_on && p) {
-		NOTE_SITE();
-		__atomic_add_fetch(&n_allocs, 1, __ATOMIC_RELAXED);
-	}
-	__libc_free(p);
-}
-#endif
+#include "hand-rig.h"
 
 /* ---- rig ------------------------------------------------------------------ */
 
-#define NBUS 8
-#define DPB 2 /* drives per bus: bus 2f = finger f joints 0, 1; 2f+1 = 2, 3 */
-static const char *const buses[NBUS] = {"index-a",  "index-b", "middle-a",
-					"middle-b", "ring-a",  "ring-b",
-					"thumb-a",  "thumb-b"};
-
-struct rig {
-	char dir[64];
-	char yaml[128];
-	struct dx_hand_config *cfg;
-	struct dx_hand *hand;
-	struct dx_can *dev_can[NBUS];
-	struct dx_vdrive drives[NBUS][DPB];
-	struct dx_vdrive_runner runner[NBUS];
-	char busname[NBUS][64];
-	int64_t t;
-	/* fingertip pads (on the "a" bus of each finger) and an object: a
-	 * spring met by the proximal flexion joint (j1) of each finger */
-	struct dx_can *pad_can[NBUS / 2];
-	struct dx_simpad pad[NBUS / 2];
-	struct object *obj[NBUS / 2];
-	struct dx_hand_telemetry tel; /* latest sample */
-	bool have_tel;
-};
-
-/* A compliant object between the fingers: once joint 1 of a finger passes
- * q_touch it presses back with k (N per rad of penetration) at the pad,
- * i.e. a torque k * pen * lever on the joint. */
-struct object {
-	double q_touch, k, lever;
-	double j, b;      /* joint inertia and damping of the motor model */
-	double force;     /* current normal force, N */
-	bool present;
-};
-static struct object objects[NBUS / 2];
-
-static void object_dynamics(void *user, double tau, double dt, double *pos,
-			    double *vel)
+/* hand16.yaml (buses "t<pid>-...", every @p from replaced by @p to) in
+ * /tmp/dx-hand-<pid>, next to a copy of the URDF. */
+static void write_config(struct hand_rig *r, const char *from, const char *to)
 {
-	struct object *o = user;
-	double pen = o->present && *pos > o->q_touch ? *pos - o->q_touch : 0.0;
-	double acc;
-
-	o->force = o->k * pen;
-	acc = (tau - o->b * *vel - o->force * o->lever) / o->j;
-	*vel += acc * dt;
-	*pos += *vel * dt;
+	ck_assert_int_eq(hand_rig_write(r, getenv("DX_EXAMPLES_DIR"), "hand", "t",
+					from, to), 0);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-		n = 0;
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-/* Writes hand16.yaml with unique bus names (and @p edit applied) into a
- * scratch directory next to a copy of the URDF. */
-static void write_config(struct rig *r, const char *from, const char *to)
-{
-	const char *ex = getenv("DX_EXAMPLES_DIR");
-	char path[512], *text, *p, cmd[700];
-	FILE *f;
-
-	ck_assert_ptr_nonnull(ex);
-	snprintf(r->dir, sizeof(r->dir), "/tmp/dx-hand-%d", (int)getpid());
-	snprintf(cmd, sizeof(cmd), "mkdir -p %s/urdf && cp %s/urdf/hand16.urdf %s/urdf/",
-		 r->dir, ex, r->dir);
-	ck_assert_int_eq(system(cmd), 0);
-	snprintf(path, sizeof(path), "%s/hand16.yaml", ex);
-	text = slurp(path);
-	ck_assert_ptr_nonnull(text);
-	snprintf(r->yaml, sizeof(r->yaml), "%s/hand.yaml", r->dir);
-	f = fopen(r->yaml, "w");
-	ck_assert_ptr_nonnull(f);
-	for (p = text; *p;) {
-		const char *hit = strstr(p, "simbus:hand16-");
-		const char *ed = from ? strstr(p, from) : NULL;
-		if (ed && (!hit || ed < hit)) {
-			fwrite(p, 1, (size_t)(ed - p), f);
-			fputs(to, f);
-			p = (char *)ed + strlen(from);
-			continue;
-		}
-		if (!hit) {
-			fputs(p, f);
-			break;
-		}
-		fwrite(p, 1, (size_t)(hit - p), f);
-		fprintf(f, "simbus:t%d-", (int)getpid());
-		p = (char *)hit + strlen("simbus:hand16-");
-	}
-	fclose(f);
-	free(text);
-	for (int b = 0; b < NBUS; b++)
-		snprintf(r->busname[b], sizeof(r->busname[b]), "t%d-%s",
-			 (int)getpid(), buses[b]);
-}
-
-static void rig_up(struct rig *r)
+/* The device side first, so the buses exist with FD timing and a virtual
+ * clock: the test drives time, so it is deterministic and immune to the
+ * machine's load. Each finger's pad is pressed by an object that its
+ * proximal flexion joint (j1) meets once the object is present. */
+static void rig_up(struct hand_rig *r)
 {
 	struct dx_hand_config_error e;
 	int rc;
@@ -194,95 +50,24 @@ static void rig_up(struct rig *r)
 	write_config(r, NULL, NULL);
 	rc = dx_hand_config_load(r->yaml, &r->cfg, &e);
 	ck_assert_msg(rc == 0, "%s", e.msg);
-	/* the device side first, so the buses exist with FD timing and a
-	 * virtual clock: the test drives time, so it is deterministic and
-	 * immune to the machine's load */
-	for (int b = 0; b < NBUS; b++) {
-		struct dx_can_opts co = {.fd = true, .bitrate = 1000000,
-					 .data_bitrate = 8000000};
-		struct dx_simbus_opts so = {.clock = DX_SIMBUS_CLOCK_VIRTUAL};
-		ck_assert_int_eq(dx_simbus_open(&r->dev_can[b], r->busname[b],
-						&co, &so), 0);
-		for (int i = 0; i < DPB; i++) {
-			int id = (b % 2) * DPB + i + 1;
-			struct dx_drive_desc d = {
-				.proto = DX_DRIVE_MIT,
-				.model = dx_mit_model_find("dm-j4310"),
-				.id = (uint8_t)id,
-				.master = (uint8_t)(id + 0x10),
-			};
-			ck_assert_int_eq(dx_vdrive_init(&r->drives[b][i], &d), 0);
-		}
-		ck_assert_int_eq(dx_vdrive_runner_init(&r->runner[b], r->dev_can[b],
-						       r->drives[b], DPB), 0);
-		if (b % 2 == 0) {
-			struct dx_simpad_config pc;
-			int f = b / 2;
-			struct object *o = &objects[f];
-			const struct dx_vmotor_params *mp =
-				&r->drives[b][1].motor.p;
-
-			dx_simpad_config_default(&pc, DX_TACTILE_PROTO_DEXRT);
-			pc.board = (uint32_t)(f + 1);
-			pc.axes = 1;
-			pc.rows = pc.cols = 4;
-			pc.pitch = 0.0035f;
-			pc.origin[1] = -0.006f;
-			pc.origin[2] = 0.013f;
-			pc.normal[1] = -1.0f;
-			pc.counts_per_n = 1000.0f; /* the config's gain 0.001 N/count */
-			pc.fd = true;
-			ck_assert_int_eq(dx_simpad_init(&r->pad[f], &pc), 0);
-			ck_assert_int_eq(dx_simbus_open(&r->pad_can[f], r->busname[b],
-							&co, &so), 0);
-			memset(o, 0, sizeof(*o));
-			o->q_touch = 0.5;
-			o->k = 20.0;
-			o->lever = 0.06;
-			o->j = mp->rotor_inertia * mp->gear_ratio * mp->gear_ratio;
-			o->b = mp->viscous;
-			r->obj[f] = o;
-			dx_vmotor_set_dynamics(&r->drives[b][1].motor, object_dynamics, o);
-		}
-	}
-	rc = dx_hand_init(&r->hand, r->cfg, NULL, &e);
+	ck_assert_int_eq(hand_rig_devices(r, DX_SIMBUS_CLOCK_VIRTUAL, true), 0);
+	rc = hand_rig_start(r, NULL, &e);
 	ck_assert_msg(rc == 0, "%s", e.msg);
-	r->t = dx_simbus_now(r->dev_can[0]);
 }
 
-static void rig_down(struct rig *r)
+static void rig_down(struct hand_rig *r)
 {
-	char cmd[128];
-
-	dx_hand_free(r->hand);
-	for (int f = 0; f < NBUS / 2; f++)
-		dx_can_close(r->pad_can[f]);
-	for (int b = 0; b < NBUS; b++) {
-		dx_can_close(r->dev_can[b]);
-		dx_simbus_unlink(r->busname[b]);
-	}
-	dx_hand_config_free(r->cfg);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", r->dir);
-	if (system(cmd) != 0)
+	if (hand_rig_down(r) != 0)
 		fprintf(stderr, "cleanup failed\n");
-}
-
-/* No Check assertion in the cycle path: Check allocates to record where
- * each assertion ran, which the allocation test would count. */
-static int clock_errors;
-
-static void set_time(struct rig *r, int64_t t)
-{
-	for (int b = 0; b < NBUS; b++)
-		if (dx_simbus_set_time(r->dev_can[b], t) != 0)
-			clock_errors++;
 }
 
 /* One 1 ms cycle on the virtual clock: the controller reads (replies to the
  * previous write), updates and writes at T; at T + 300 us the drives
  * answer what has crossed the bus; the next cycle starts at T + 1 ms. The
- * replies cross the bus before the 600 us reply deadline. */
-static void cycle(struct rig *r, bool alloc_probe)
+ * replies cross the bus before the 600 us reply deadline. No Check
+ * assertion in the cycle path: Check allocates to record where each
+ * assertion ran, which the allocation test would count. */
+static void cycle(struct hand_rig *r, bool alloc_probe)
 {
 	int64_t T = r->t;
 
@@ -293,45 +78,19 @@ static void cycle(struct rig *r, bool alloc_probe)
 	} else {
 		dx_hand_cycle(r->hand, T);
 	}
-	set_time(r, T + 300 * DX_NS_PER_US);
-	for (int b = 0; b < NBUS; b++)
-		dx_vdrive_runner_poll(&r->runner[b], T + 300 * DX_NS_PER_US);
-	for (int f = 0; f < NBUS / 2; f++) {
-		struct dx_can_frame in[16], out[16];
-		struct dx_simpad_contact c = {{0, -0.006f, 0.013f}, {0, 0, 0}, 0.003f};
-		int n = dx_can_recv(r->pad_can[f], in, 16);
-
-		/* the finger presses the object at the pad centre: the force on
-		 * the object points along the pad's outward normal (-y) */
-		c.force[1] = -(float)r->obj[f]->force;
-		dx_simpad_set_contacts(&r->pad[f], &c, r->obj[f]->force > 0 ? 1 : 0);
-		dx_simpad_step(&r->pad[f], 1e-3);
-		for (int k = 0; k < n; k++) {
-			int m = dx_simpad_handle(&r->pad[f], &in[k], out, 16);
-			if (m > 0 && dx_can_send(r->pad_can[f], out, (size_t)m) != m)
-				clock_errors++;
-		}
-	}
-	set_time(r, T + 1000 * DX_NS_PER_US);
-	r->t = T + 1000 * DX_NS_PER_US;
+	hand_rig_finish(r);
 }
 
-/* Runs @p n cycles, draining telemetry every cycle (a full ring refuses
- * new samples) and keeping the latest. */
-static void run(struct rig *r, unsigned n)
+/* Runs @p n cycles, draining telemetry every cycle and keeping the latest. */
+static void run(struct hand_rig *r, unsigned n)
 {
-	struct dx_hand_telemetry t;
-
 	for (unsigned k = 0; k < n; k++) {
 		cycle(r, false);
-		while (dx_hand_telemetry_pop(r->hand, &t) == 0) {
-			r->tel = t;
-			r->have_tel = true;
-		}
+		hand_rig_telemetry(r);
 	}
 }
 
-static int joint(const struct rig *r, const char *name)
+static int joint(const struct hand_rig *r, const char *name)
 {
 	for (unsigned j = 0; j < dx_hand_njoints(r->hand); j++)
 		if (strcmp(dx_hand_joint_name(r->hand, j), name) == 0)
@@ -340,7 +99,7 @@ static int joint(const struct rig *r, const char *name)
 	return -1;
 }
 
-static struct dx_hand_joint_state js(const struct rig *r, const char *name)
+static struct dx_hand_joint_state js(const struct hand_rig *r, const char *name)
 {
 	struct dx_hand_joint_state s;
 	ck_assert_int_eq(dx_hand_joint_state(r->hand, (unsigned)joint(r, name), &s), 0);
@@ -351,7 +110,7 @@ static struct dx_hand_joint_state js(const struct rig *r, const char *name)
 
 START_TEST(test_comes_up_and_tracks)
 {
-	struct rig r;
+	struct hand_rig r;
 	struct dx_hand_target t = {.kind = DX_TARGET_JOINTS};
 	unsigned nj;
 
@@ -378,10 +137,7 @@ START_TEST(test_comes_up_and_tracks)
 		ck_assert(r.drives[j / 2][j % 2].enabled);
 	}
 	/* every flexion joint to 0.6 rad, abduction to 0.2 */
-	for (unsigned j = 0; j < nj; j++) {
-		t.mask |= 1u << j;
-		t.q[j] = strstr(dx_hand_joint_name(r.hand, j), "_j0") ? 0.2 : 0.6;
-	}
+	hand_rig_posture(r.hand, 0.2, 0.6, &t);
 	ck_assert_int_eq(dx_hand_send(r.hand, &t), 0);
 	run(&r, 1500);
 	for (unsigned j = 0; j < nj; j++) {
@@ -410,7 +166,7 @@ END_TEST
 
 START_TEST(test_fingertip_target)
 {
-	struct rig r;
+	struct hand_rig r;
 	struct dx_hand_target t = {.kind = DX_TARGET_JOINTS};
 	double p0[3], p1[3];
 	int index_tip = -1;
@@ -450,19 +206,15 @@ END_TEST
 
 START_TEST(test_unplugged_drive_damps_its_finger)
 {
-	struct rig r;
+	struct hand_rig r;
 	struct dx_hand_target t = {.kind = DX_TARGET_JOINTS};
 	struct dx_hand_fault f;
-	unsigned nj, cycles = 0, loss = 3;
+	unsigned cycles = 0, loss = 3;
 	bool damped = false, saw_fault = false;
 
 	rig_up(&r);
-	nj = dx_hand_njoints(r.hand);
 	run(&r, 200);
-	for (unsigned j = 0; j < nj; j++) {
-		t.mask |= 1u << j;
-		t.q[j] = strstr(dx_hand_joint_name(r.hand, j), "_j0") ? 0.0 : 0.5;
-	}
+	hand_rig_posture(r.hand, 0.0, 0.5, &t);
 	ck_assert_int_eq(dx_hand_send(r.hand, &t), 0);
 	run(&r, 1000);
 	while (dx_hand_fault_pop(r.hand, &f) == 0)
@@ -506,7 +258,7 @@ START_TEST(test_unplugged_drive_damps_its_finger)
 }
 END_TEST
 
-static void last_telemetry(struct rig *r, struct dx_hand_telemetry *t)
+static void last_telemetry(struct hand_rig *r, struct dx_hand_telemetry *t)
 {
 	ck_assert(r->have_tel);
 	*t = r->tel;
@@ -517,7 +269,7 @@ static void last_telemetry(struct rig *r, struct dx_hand_telemetry *t)
  * point c on the pad, i.e. perpendicular to f, with the line of action
  * (the points c for which c × f is that moment) passing within 25 mm of
  * the fingertip (the pad sits on the distal link). */
-static void check_tip_wrench(struct rig *r, unsigned k,
+static void check_tip_wrench(struct hand_rig *r, unsigned k,
 			     const struct dx_hand_telemetry *tel)
 {
 	const float *w = tel->tip_wrench[k];
@@ -548,7 +300,7 @@ static void check_tip_wrench(struct rig *r, unsigned k,
 
 START_TEST(test_power_grasp_regulates_force)
 {
-	struct rig r;
+	struct hand_rig r;
 	struct dx_hand_target t = {.kind = DX_TARGET_GRASP};
 	struct dx_hand_telemetry tel;
 	double f_before;
@@ -556,7 +308,7 @@ START_TEST(test_power_grasp_regulates_force)
 	rig_up(&r);
 	run(&r, 400); /* pads tare on the first samples */
 	for (int f = 0; f < 4; f++)
-		objects[f].present = true;
+		r.obj[f].present = true;
 	t.grasp = DX_GRASP_POWER;
 	t.force = 1.5;
 	ck_assert_int_eq(dx_hand_send(r.hand, &t), 0);
@@ -565,18 +317,18 @@ START_TEST(test_power_grasp_regulates_force)
 	for (unsigned k = 0; k < dx_hand_ntips(r.hand); k++) {
 		printf("%s: phase %u fused force %.3f N (object %.3f N) contact %d\n",
 		       dx_hand_tip_name(r.hand, k), tel.grasp_phase[k],
-		       tel.tip_force[k], objects[k].force,
+		       tel.tip_force[k], r.obj[k].force,
 		       !!(tel.contact_mask >> k & 1));
 		ck_assert_uint_eq(tel.grasp_phase[k], 2); /* holding */
 		ck_assert(tel.contact_mask >> k & 1);
 		/* the force the object really feels, and the estimate, are
 		 * regulated to the 1.5 N target within 20 % */
-		dx_ck_near(objects[k].force, 1.5, 0.3);
+		dx_ck_near(r.obj[k].force, 1.5, 0.3);
 		dx_ck_near(tel.tip_force[k], 1.5, 0.3);
 		check_tip_wrench(&r, k, &tel);
 	}
 	/* slip on the index pad: the grip target goes up, so does the force */
-	f_before = objects[0].force;
+	f_before = r.obj[0].force;
 	{
 		struct dx_simpad_slip sl = {.on = true, .shear_rate = 4.0f,
 					    .period_s = 0.25f, .vib_rel = 0.2f,
@@ -594,9 +346,9 @@ START_TEST(test_power_grasp_regulates_force)
 	}
 	run(&r, 1500);
 	printf("index force before slip %.3f N, after %.3f N\n", f_before,
-	       objects[0].force);
-	ck_assert_double_gt(objects[0].force, f_before * 1.15);
-	ck_assert_double_lt(objects[0].force, 1.5 * 3.0 + 0.3); /* capped */
+	       r.obj[0].force);
+	ck_assert_double_gt(r.obj[0].force, f_before * 1.15);
+	ck_assert_double_lt(r.obj[0].force, 1.5 * 3.0 + 0.3); /* capped */
 	/* release: the fingers open, the object is free */
 	t.grasp = DX_GRASP_RELEASE;
 	ck_assert_int_eq(dx_hand_send(r.hand, &t), 0);
@@ -604,7 +356,7 @@ START_TEST(test_power_grasp_regulates_force)
 	last_telemetry(&r, &tel);
 	for (unsigned k = 0; k < dx_hand_ntips(r.hand); k++) {
 		ck_assert_uint_eq(tel.grasp_phase[k], 0);
-		dx_ck_near(objects[k].force, 0.0, 1e-9);
+		dx_ck_near(r.obj[k].force, 0.0, 1e-9);
 	}
 	dx_ck_near(js(&r, "index_j1").q, 0.0, 0.05);
 	rig_down(&r);
@@ -613,7 +365,7 @@ END_TEST
 
 START_TEST(test_bad_targets_refused)
 {
-	struct rig r;
+	struct hand_rig r;
 	struct dx_hand_target t = {.kind = DX_TARGET_JOINTS, .mask = 1};
 	struct dx_hand_stats st;
 
@@ -648,8 +400,8 @@ END_TEST
 
 START_TEST(test_no_allocation_in_cycle)
 {
-#ifdef COUNT_ALLOCS
-	struct rig r;
+#ifdef ALLOC_COUNT
+	struct hand_rig r;
 	struct dx_hand_target t = {.kind = DX_TARGET_JOINTS, .mask = 0xffff};
 	struct dx_hand_telemetry tel;
 
@@ -657,8 +409,8 @@ START_TEST(test_no_allocation_in_cycle)
 	run(&r, 100);
 	for (int j = 1; j < 16; j += 4)
 		t.q[j] = 0.4;
-	n_allocs = 0;
-	count_on = 1;
+	alloc_count_n = 0;
+	ALLOC_COUNT_SET(1);
 	/* read/update/write, and the virtual drives and simbus in the same
 	 * thread: none of them may allocate */
 	for (int k = 0; k < 3000; k++) {
@@ -668,18 +420,18 @@ START_TEST(test_no_allocation_in_cycle)
 		while (dx_hand_telemetry_pop(r.hand, &tel) == 0)
 			;
 	}
-	count_on = 0;
-	ck_assert_int_eq(clock_errors, 0);
-	printf("allocations during 3000 cycles: %lu\n", n_allocs);
-	for (int k = 0; k < 8 && k < (int)n_allocs; k++) {
+	ALLOC_COUNT_SET(0);
+	ck_assert_uint_eq(r.clock_errors, 0);
+	printf("allocations during 3000 cycles: %lu\n", alloc_count_n);
+	for (int k = 0; k < ALLOC_COUNT_SITES && k < (int)alloc_count_n; k++) {
 		Dl_info di;
-		if (dladdr(alloc_site[k], &di) && di.dli_sname)
+		if (dladdr(alloc_count_site[k], &di) && di.dli_sname)
 			printf("  from %s\n", di.dli_sname);
 		else
-			printf("  from %p (offset 0x%lx)\n", alloc_site[k],
-			       (unsigned long)((char *)alloc_site[k] - (char *)di.dli_fbase));
+			printf("  from %p (offset 0x%lx)\n", alloc_count_site[k],
+			       (unsigned long)((char *)alloc_count_site[k] - (char *)di.dli_fbase));
 	}
-	ck_assert_uint_eq(n_allocs, 0);
+	ck_assert_uint_eq(alloc_count_n, 0);
 	rig_down(&r);
 #else
 	printf("allocation counting is not possible under this sanitizer\n");
@@ -689,7 +441,7 @@ END_TEST
 
 START_TEST(test_budget_refuses_full_bus)
 {
-	struct rig r;
+	struct hand_rig r;
 	struct dx_hand_config *cfg;
 	struct dx_hand_config_error e;
 	struct dx_hand *h = NULL;
@@ -697,18 +449,7 @@ START_TEST(test_budget_refuses_full_bus)
 
 	memset(&r, 0, sizeof(r));
 	/* at 125 kbit/s a bus cannot carry two MIT drives at 1 kHz */
-	write_config(&r, NULL, NULL);
-	{
-		/* all buses at 125 kbit/s */
-		char *text = slurp(r.yaml), *p;
-		FILE *f;
-		while ((p = strstr(text, "bitrate: 1000000")))
-			memcpy(p, "bitrate:  125000", 16);
-		f = fopen(r.yaml, "w");
-		fputs(text, f);
-		fclose(f);
-		free(text);
-	}
+	write_config(&r, "bitrate: 1000000", "bitrate:  125000");
 	rc = dx_hand_config_load(r.yaml, &cfg, &e);
 	ck_assert_msg(rc == 0, "%s", e.msg);
 	struct dx_hand_opts o = {.no_transport = true};
@@ -720,11 +461,7 @@ START_TEST(test_budget_refuses_full_bus)
 	ck_assert_int_gt(e.line, 0);
 	ck_assert_ptr_nonnull(strstr(e.msg, "could reach"));
 	dx_hand_config_free(cfg);
-	{
-		char cmd[128];
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", r.dir);
-		ck_assert_int_eq(system(cmd), 0);
-	}
+	ck_assert_int_eq(hand_rig_remove(&r), 0);
 }
 END_TEST
 
@@ -760,7 +497,7 @@ static double potential(const struct dx_kin_model *m, struct dx_hand *h,
 
 START_TEST(test_gravity_torques_match_energy_gradient)
 {
-	struct rig r;
+	struct hand_rig r;
 	struct dx_hand_config *cfg;
 	struct dx_hand_config_error e;
 	struct dx_hand *h;
@@ -808,17 +545,13 @@ START_TEST(test_gravity_torques_match_energy_gradient)
 	dx_kin_model_free(m);
 	dx_hand_free(h);
 	dx_hand_config_free(cfg);
-	{
-		char cmd[128];
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", r.dir);
-		ck_assert_int_eq(system(cmd), 0);
-	}
+	ck_assert_int_eq(hand_rig_remove(&r), 0);
 }
 END_TEST
 
 START_TEST(test_init_errors)
 {
-	struct rig r;
+	struct hand_rig r;
 	struct dx_hand_config *cfg;
 	struct dx_hand_config_error e;
 	struct dx_hand *h = NULL;
@@ -864,11 +597,7 @@ START_TEST(test_init_errors)
 		ck_assert_int_gt(e.line, 0);
 		ck_assert_ptr_nonnull(strstr(e.msg, cases[i].needle));
 	}
-	{
-		char cmd[128];
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", r.dir);
-		ck_assert_int_eq(system(cmd), 0);
-	}
+	ck_assert_int_eq(hand_rig_remove(&r), 0);
 }
 END_TEST
 
