@@ -398,3 +398,21 @@ void hand_rig_pad_contact(const struct dx_hand_pad_config *pc, double force,
 	}
 	ct->radius = radius;
 }
+
+/* ---- seeded generator -------------------------------------------------------- */
+
+uint64_t hand_rig_rng(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * UINT64_C(2685821657736338717);
+}
+
+double hand_rig_uniform(uint64_t *s)
+{
+	return (double)(hand_rig_rng(s) >> 11) * (1.0 / 9007199254740992.0);
+}

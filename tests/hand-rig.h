@@ -16,7 +16,7 @@
  *    the devices answer at T + HAND_RIG_ANSWER_NS, the next cycle at
  *    T + HAND_RIG_PERIOD_NS): hand_rig_set_time, hand_rig_answer,
  *    hand_rig_finish;
- *  - small target and pad helpers.
+ *  - small target and pad helpers, a seeded generator.
  *
  * Functions return 0 or a negative DX_E... code and never assert, so the
  * benchmarks can use them; the tests assert on the codes. Nothing here
@@ -156,5 +156,15 @@ int hand_rig_pad_config(const struct dx_hand_config *cfg, unsigned p,
  *  normal (the force on the object), spread @p radius m. */
 void hand_rig_pad_contact(const struct dx_hand_pad_config *pc, double force,
 			  float radius, struct dx_simpad_contact *ct);
+
+/* ---- seeded generator -------------------------------------------------------- */
+
+/** The next value of the xorshift64* generator with state @p s (non-zero;
+ *  Vigna, "An experimental exploration of Marsaglia's xorshift generators,
+ *  scrambled", 2016). */
+uint64_t hand_rig_rng(uint64_t *s);
+
+/** A uniform draw in [0, 1) from the top 53 bits of hand_rig_rng(). */
+double hand_rig_uniform(uint64_t *s);
 
 #endif

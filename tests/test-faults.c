@@ -31,7 +31,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,22 +46,19 @@
 #include "hand/hand-priv.h"
 
 #include "dx-check.h"
+#include "hand-rig.h"
 
 /* ---- rig ------------------------------------------------------------------ */
 
-#define NBUS 8
-#define DPB 2  /* drives per bus: bus 2f = finger f joints 0, 1; 2f+1 = 2, 3 */
-#define NPAD 4 /* one pad per finger, on its "a" bus */
+#define NBUS HAND_RIG_NBUS /* bus 2f: finger f joints 0, 1; 2f + 1: 2, 3 */
+#define DPB HAND_RIG_DPB
+#define NPAD HAND_RIG_NPAD
 #define MAX_IDS 16
 #define SETTLE_CYCLES 800
 #define LEARN_CYCLES 200
 #define FAULT_CYCLES 2000
 #define TRACK_PERIOD 400 /* cycles between target changes while tracking */
 #define INDEX_MASK 0xfu /* index_j0..3 are joints 0..3 (checked in settle) */
-
-static const char *const buses[NBUS] = {"index-a",  "index-b", "middle-a",
-					"middle-b", "ring-a",  "ring-b",
-					"thumb-a",  "thumb-b"};
 
 /* One actuator as the monitor sees it: address and limits in actuator
  * units (the same mapping as the hand's drive output limits). */
@@ -84,20 +80,11 @@ struct monitor {
 	uint64_t count[MAX_IDS];
 };
 
+/* The hand, its devices and the objects the fingers meet (hand-rig.h; the
+ * drives in memory shared with a forked bus server, see the killed-process
+ * scenario), the bus monitor and the scenario's faults. */
 struct rig {
-	char dir[64];
-	char yaml[128];
-	struct dx_hand_config *cfg;
-	struct dx_hand *hand;
-	struct dx_can *dev_can[NBUS];
-	/* shared with a forked bus server (see the killed-process scenario) */
-	struct dx_vdrive (*drives)[DPB];
-	struct dx_vdrive_runner runner[NBUS];
-	char busname[NBUS][64];
-	int64_t t;
-	struct dx_can *pad_can[NPAD];
-	struct dx_simpad pad[NPAD];
-	bool pad_silent[NPAD];
+	struct hand_rig hr;
 	struct monitor mon[NBUS];
 	bool learning;
 	unsigned learned_cycles;
@@ -122,107 +109,17 @@ struct rig {
 	int fork_bus;
 	pid_t child;
 	int to_child, from_child;
-	int clock_errors;
 	/* tracking */
 	unsigned tick;
 	bool tracking;
-	struct dx_hand_telemetry tel; /* latest sample */
 };
 
-/* A compliant object met by joint 1 of each finger, as in test-hand.c:
- * once q passes q_touch it presses back with k N/rad at the pad (lever
- * arm in m). */
-struct object {
-	double q_touch, k, lever;
-	double j, b;
-	double force;
-	bool present;
-};
-static struct object objects[NPAD];
-
-static void object_dynamics(void *user, double tau, double dt, double *pos,
-			    double *vel)
+/* hand16.yaml with this process's bus names ("f<pid>-..."), next to a copy
+ * of the URDF */
+static void write_config(struct hand_rig *hr)
 {
-	struct object *o = user;
-	double pen = o->present && *pos > o->q_touch ? *pos - o->q_touch : 0.0;
-	double acc;
-
-	o->force = o->k * pen;
-	acc = (tau - o->b * *vel - o->force * o->lever) / o->j;
-	*vel += acc * dt;
-	*pos += *vel * dt;
-}
-
-static uint64_t rng_next(uint64_t *s)
-{
-	/* xorshift64* (Vigna, "An experimental exploration of Marsaglia's
-	 * xorshift generators, scrambled", 2016) */
-	uint64_t x = *s;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * UINT64_C(2685821657736338717);
-}
-
-static double rng_uniform(uint64_t *s)
-{
-	return (double)(rng_next(s) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-		n = 0;
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-/* hand16.yaml with this process's bus names, next to a copy of the URDF */
-static void write_config(struct rig *r)
-{
-	const char *ex = getenv("DX_EXAMPLES_DIR");
-	char path[512], *text, *p, cmd[700];
-	FILE *f;
-
-	ck_assert_ptr_nonnull(ex);
-	snprintf(r->dir, sizeof(r->dir), "/tmp/dx-faults-%d", (int)getpid());
-	snprintf(cmd, sizeof(cmd),
-		 "mkdir -p %s/urdf && cp %s/urdf/hand16.urdf %s/urdf/", r->dir,
-		 ex, r->dir);
-	ck_assert_int_eq(system(cmd), 0);
-	snprintf(path, sizeof(path), "%s/hand16.yaml", ex);
-	text = slurp(path);
-	ck_assert_ptr_nonnull(text);
-	snprintf(r->yaml, sizeof(r->yaml), "%s/hand.yaml", r->dir);
-	f = fopen(r->yaml, "w");
-	ck_assert_ptr_nonnull(f);
-	for (p = text; *p;) {
-		const char *hit = strstr(p, "simbus:hand16-");
-		if (!hit) {
-			fputs(p, f);
-			break;
-		}
-		fwrite(p, 1, (size_t)(hit - p), f);
-		fprintf(f, "simbus:f%d-", (int)getpid());
-		p = (char *)hit + strlen("simbus:hand16-");
-	}
-	fclose(f);
-	free(text);
-	for (int b = 0; b < NBUS; b++)
-		snprintf(r->busname[b], sizeof(r->busname[b]), "f%d-%s",
-			 (int)getpid(), buses[b]);
+	ck_assert_int_eq(hand_rig_write(hr, getenv("DX_EXAMPLES_DIR"), "faults", "f",
+					NULL, NULL), 0);
 }
 
 static const struct dx_can_opts bus_opts = {
@@ -232,11 +129,11 @@ static const struct dx_simbus_opts bus_sopts = {.clock = DX_SIMBUS_CLOCK_VIRTUAL
 /* The monitor's view of bus @p b: the configured actuators on it. */
 static void monitor_init(struct rig *r, int b)
 {
-	const struct dx_hand_config *cfg = r->cfg;
+	const struct dx_hand_config *cfg = r->hr.cfg;
 	struct monitor *m = &r->mon[b];
 	const char *bus = cfg->buses[b].name;
 
-	ck_assert_int_eq(dx_simbus_open(&m->can, r->busname[b], &bus_opts,
+	ck_assert_int_eq(dx_simbus_open(&m->can, r->hr.busname[b], &bus_opts,
 					&bus_sopts), 0);
 	for (unsigned i = 0; i < cfg->actuators_count; i++) {
 		const struct dx_hand_actuator_config *a = &cfg->actuators[i];
@@ -314,7 +211,7 @@ static void monitor_check(struct rig *r, int b, const struct dx_can_frame *f)
 			if (bad && m->outside < 5)
 				printf("monitor %s: id 0x%03x pos %.4f vel %.4f kp %.3f "
 				       "kd %.3f tau %.4f outside [%.3f, %.3f] |tau| <= %.3f\n",
-				       buses[b], (unsigned)f->id, c.pos, c.vel, c.kp,
+				       r->hr.cfg->buses[b].name, (unsigned)f->id, c.pos, c.vel, c.kp,
 				       c.kd, c.tau, ma->lo, ma->hi, ma->tau);
 		} else if (ma->a.model->family == DX_MIT_DAMIAO &&
 			   dx_dm_decode_mode_cmd(&ma->a, f, &mode, &pos, &vel) == 0) {
@@ -369,61 +266,16 @@ static void rig_up(struct rig *r)
 	r->fork_bus = -1;
 	r->child = -1;
 	r->to_child = r->from_child = -1;
-	write_config(r);
-	rc = dx_hand_config_load(r->yaml, &r->cfg, &e);
+	write_config(&r->hr);
+	rc = dx_hand_config_load(r->hr.yaml, &r->hr.cfg, &e);
 	ck_assert_msg(rc == 0, "%s", e.msg);
-	r->drives = mmap(NULL, sizeof(struct dx_vdrive[NBUS][DPB]),
-			 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ck_assert(r->drives != MAP_FAILED);
 	/* the device side first: the buses exist with FD timing and the
-	 * virtual clock */
-	for (int b = 0; b < NBUS; b++) {
-		ck_assert_int_eq(dx_simbus_open(&r->dev_can[b], r->busname[b],
-						&bus_opts, &bus_sopts), 0);
-		for (int i = 0; i < DPB; i++) {
-			int id = (b % 2) * DPB + i + 1;
-			struct dx_drive_desc d = {
-				.proto = DX_DRIVE_MIT,
-				.model = dx_mit_model_find("dm-j4310"),
-				.id = (uint8_t)id,
-				.master = (uint8_t)(id + 0x10),
-			};
-			ck_assert_int_eq(dx_vdrive_init(&r->drives[b][i], &d), 0);
-		}
-		ck_assert_int_eq(dx_vdrive_runner_init(&r->runner[b], r->dev_can[b],
-						       r->drives[b], DPB), 0);
-		if (b % 2 == 0) {
-			struct dx_simpad_config pc;
-			int f = b / 2;
-			struct object *o = &objects[f];
-			const struct dx_vmotor_params *mp = &r->drives[b][1].motor.p;
-
-			dx_simpad_config_default(&pc, DX_TACTILE_PROTO_DEXRT);
-			pc.board = (uint32_t)(f + 1);
-			pc.axes = 1;
-			pc.rows = pc.cols = 4;
-			pc.pitch = 0.0035f;
-			pc.origin[1] = -0.006f;
-			pc.origin[2] = 0.013f;
-			pc.normal[1] = -1.0f;
-			pc.counts_per_n = 1000.0f; /* the config's gain 0.001 N/count */
-			pc.fd = true;
-			ck_assert_int_eq(dx_simpad_init(&r->pad[f], &pc), 0);
-			ck_assert_int_eq(dx_simbus_open(&r->pad_can[f], r->busname[b],
-							&bus_opts, &bus_sopts), 0);
-			memset(o, 0, sizeof(*o));
-			o->q_touch = 0.5;
-			o->k = 20.0;
-			o->lever = 0.06;
-			o->j = mp->rotor_inertia * mp->gear_ratio * mp->gear_ratio;
-			o->b = mp->viscous;
-			dx_vmotor_set_dynamics(&r->drives[b][1].motor, object_dynamics, o);
-		}
+	 * virtual clock; then the monitor, then the hand */
+	ck_assert_int_eq(hand_rig_devices(&r->hr, DX_SIMBUS_CLOCK_VIRTUAL, true), 0);
+	for (int b = 0; b < NBUS; b++)
 		monitor_init(r, b);
-	}
-	rc = dx_hand_init(&r->hand, r->cfg, NULL, &e);
+	rc = hand_rig_start(&r->hr, NULL, &e);
 	ck_assert_msg(rc == 0, "%s", e.msg);
-	r->t = dx_simbus_now(r->dev_can[0]);
 	r->rng = 0x9e3779b97f4a7c15ull;
 }
 
@@ -443,23 +295,14 @@ static void stop_child(struct rig *r)
 
 static void rig_down(struct rig *r)
 {
-	char cmd[128];
-
 	stop_child(r);
-	dx_hand_free(r->hand);
+	dx_hand_free(r->hr.hand);
+	r->hr.hand = NULL;
 	if (r->rogue)
 		dx_can_close(r->rogue);
-	for (int f = 0; f < NPAD; f++)
-		dx_can_close(r->pad_can[f]);
-	for (int b = 0; b < NBUS; b++) {
+	for (int b = 0; b < NBUS; b++)
 		dx_can_close(r->mon[b].can);
-		dx_can_close(r->dev_can[b]);
-		dx_simbus_unlink(r->busname[b]);
-	}
-	munmap(r->drives, sizeof(struct dx_vdrive[NBUS][DPB]));
-	dx_hand_config_free(r->cfg);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", r->dir);
-	if (system(cmd) != 0)
+	if (hand_rig_down(&r->hr) != 0)
 		fprintf(stderr, "cleanup failed\n");
 }
 
@@ -471,7 +314,7 @@ static void apply_rate_faults(struct rig *r)
 		const struct monitor *m = &r->mon[b];
 
 		for (unsigned k = 0; k < r->nrules[b]; k++)
-			dx_simbus_fault_remove(r->dev_can[b], r->rules[b][k]);
+			dx_simbus_fault_remove(r->hr.dev_can[b], r->rules[b][k]);
 		r->nrules[b] = 0;
 		if (!r->rate_kind)
 			continue;
@@ -485,25 +328,18 @@ static void apply_rate_faults(struct rig *r)
 				.ext = m->ext[k], .node = -1,
 			};
 			for (unsigned i = 0; i < per; i++)
-				if (rng_uniform(&r->rng) < r->rate)
+				if (hand_rig_uniform(&r->rng) < r->rate)
 					fr.count++;
 			if (fr.count) {
-				int h = dx_simbus_fault_add(r->dev_can[b], &fr);
+				int h = dx_simbus_fault_add(r->hr.dev_can[b], &fr);
 				if (h >= 0)
 					r->rules[b][r->nrules[b]++] = h;
 				else
-					r->clock_errors++;
+					r->hr.clock_errors++;
 				r->rate_hits += (uint64_t)fr.count;
 			}
 		}
 	}
-}
-
-static void set_time(struct rig *r, int64_t t)
-{
-	for (int b = 0; b < NBUS; b++)
-		if (dx_simbus_set_time(r->dev_can[b], t) != 0)
-			r->clock_errors++;
 }
 
 /* Asks the forked server to answer up to @p t; waits (real time, bounded)
@@ -515,64 +351,41 @@ static void child_poll(struct rig *r, int64_t t)
 
 	if (write(r->to_child, &t, sizeof(t)) != (ssize_t)sizeof(t) ||
 	    poll(&pf, 1, 10000) != 1 || read(r->from_child, &ack, 1) != 1)
-		r->clock_errors++;
+		r->hr.clock_errors++;
 }
 
-/* One 1 ms cycle: the hand at T, the devices at T + 300 us, the monitor
- * drains, the next cycle at T + 1 ms. */
+/* One 1 ms cycle: the hand at T, the devices at T + 300 us (a bus served
+ * by a forked process answers through it), the monitor drains, the next
+ * cycle at T + 1 ms. */
 static void cycle(struct rig *r)
 {
-	int64_t T = r->t;
-	int64_t Ta = T + 300 * DX_NS_PER_US;
+	int64_t T = r->hr.t;
+	int64_t Ta = T + HAND_RIG_ANSWER_NS;
 
 	if (r->rate_kind || r->rules_live)
 		apply_rate_faults(r);
 	if (r->pre_hook)
 		r->pre_hook(r, T);
-	dx_hand_cycle(r->hand, T);
-	set_time(r, Ta);
+	dx_hand_cycle(r->hr.hand, T);
+	hand_rig_set_time(&r->hr, Ta);
 	if (r->hook)
 		r->hook(r, Ta);
-	for (int b = 0; b < NBUS; b++) {
-		if (b != r->fork_bus)
-			dx_vdrive_runner_poll(&r->runner[b], Ta);
-		else if (r->child > 0)
-			child_poll(r, Ta);
-	}
-	for (int f = 0; f < NPAD; f++) {
-		struct dx_can_frame in[16], out[16];
-		struct dx_simpad_contact c = {{0, -0.006f, 0.013f}, {0, 0, 0}, 0.003f};
-
-		c.force[1] = -(float)objects[f].force;
-		dx_simpad_set_contacts(&r->pad[f], &c, objects[f].force > 0 ? 1 : 0);
-		dx_simpad_step(&r->pad[f], 1e-3);
-		for (unsigned guard = 0; guard < 64; guard++) {
-			int n = dx_can_recv(r->pad_can[f], in, 16);
-			if (n <= 0)
-				break;
-			for (int k = 0; k < n && !r->pad_silent[f]; k++) {
-				int m = dx_simpad_handle(&r->pad[f], &in[k], out, 16);
-				if (m > 0 && dx_can_send(r->pad_can[f], out, (size_t)m) != m)
-					r->clock_errors++;
-			}
-		}
-	}
-	set_time(r, T + DX_NS_PER_MS);
+	hand_rig_answer(&r->hr, Ta);
+	if (r->fork_bus >= 0 && r->child > 0)
+		child_poll(r, Ta);
+	hand_rig_set_time(&r->hr, T + DX_NS_PER_MS);
 	monitor_drain(r);
 	if (r->learning)
 		r->learned_cycles++;
-	r->t = T + DX_NS_PER_MS;
+	r->hr.t = T + DX_NS_PER_MS;
 }
 
 static void send_posture(struct rig *r, double flex)
 {
-	struct dx_hand_target t = {.kind = DX_TARGET_JOINTS};
+	struct dx_hand_target t;
 
-	for (unsigned j = 0; j < dx_hand_njoints(r->hand); j++) {
-		t.mask |= 1u << j;
-		t.q[j] = strstr(dx_hand_joint_name(r->hand, j), "_j0") ? 0.0 : flex;
-	}
-	ck_assert_int_eq(dx_hand_send(r->hand, &t), 0);
+	hand_rig_posture(r->hr.hand, 0.0, flex, &t);
+	ck_assert_int_eq(dx_hand_send(r->hr.hand, &t), 0);
 }
 
 /* Tracking alternates the flexion target between these. */
@@ -580,22 +393,19 @@ static const double flex_a = 0.4, flex_b = 0.6;
 
 static void run(struct rig *r, unsigned n)
 {
-	struct dx_hand_telemetry t;
-
 	for (unsigned k = 0; k < n; k++) {
 		if (r->tracking && r->tick % TRACK_PERIOD == 0)
 			send_posture(r, (r->tick / TRACK_PERIOD) % 2 ? flex_b : flex_a);
 		r->tick++;
 		cycle(r);
-		while (dx_hand_telemetry_pop(r->hand, &t) == 0)
-			r->tel = t;
+		hand_rig_telemetry(&r->hr);
 	}
 }
 
 static void drain_faults(struct rig *r)
 {
 	struct dx_hand_fault f;
-	while (dx_hand_fault_pop(r->hand, &f) == 0)
+	while (dx_hand_fault_pop(r->hr.hand, &f) == 0)
 		;
 }
 
@@ -610,12 +420,12 @@ static void settle(struct rig *r)
 	r->learning = true;
 	run(r, LEARN_CYCLES);
 	r->learning = false;
-	for (unsigned j = 0; j < dx_hand_njoints(r->hand); j++) {
+	for (unsigned j = 0; j < dx_hand_njoints(r->hr.hand); j++) {
 		struct dx_hand_joint_state s;
-		dx_hand_joint_state(r->hand, j, &s);
+		dx_hand_joint_state(r->hr.hand, j, &s);
 		ck_assert_msg(s.valid && s.reaction == DX_REACT_NONE,
 			      "%s not up before the fault",
-			      dx_hand_joint_name(r->hand, j));
+			      dx_hand_joint_name(r->hr.hand, j));
 	}
 	ck_assert_uint_eq(finger(r, "index"), INDEX_MASK);
 	drain_faults(r);
@@ -674,7 +484,7 @@ static struct result *begin(struct rig *r, struct phase *ph, const char *name)
 	res->recovered = -1;
 	memset(ph, 0, sizeof(*ph));
 	ph->res = res;
-	dx_hand_get_stats(r->hand, &st);
+	dx_hand_get_stats(r->hr.hand, &st);
 	ph->missed0 = st.replies_missed;
 	/* the monitor counts from the start: frames outside limits during
 	 * bring-up would count too */
@@ -694,7 +504,7 @@ static void step(struct rig *r, struct phase *ph, unsigned n)
 	for (unsigned k = 0; k < n; k++) {
 		run(r, 1);
 		ph->ran++;
-		while (dx_hand_fault_pop(r->hand, &f) == 0) {
+		while (dx_hand_fault_pop(r->hr.hand, &f) == 0) {
 			if (f.joint < 0 || f.reaction < DX_REACT_HOLD)
 				continue;
 			if (res->detect < 0)
@@ -712,7 +522,7 @@ static void end(struct rig *r, struct phase *ph)
 {
 	struct dx_hand_stats st;
 
-	dx_hand_get_stats(r->hand, &st);
+	dx_hand_get_stats(r->hr.hand, &st);
 	ph->res->missed = st.replies_missed - ph->missed0;
 	ph->res->outside = monitor_outside(r) - ph->outside0;
 	ph->res->commands = monitor_commands(r) - ph->commands0;
@@ -721,7 +531,7 @@ static void end(struct rig *r, struct phase *ph)
 static struct dx_hand_joint_state jst(const struct rig *r, unsigned j)
 {
 	struct dx_hand_joint_state s;
-	ck_assert_int_eq(dx_hand_joint_state(r->hand, j, &s), 0);
+	ck_assert_int_eq(dx_hand_joint_state(r->hr.hand, j, &s), 0);
 	return s;
 }
 
@@ -733,18 +543,18 @@ static void recover(struct rig *r, struct phase *ph)
 
 	r->tracking = false;
 	run(r, 50);
-	ck_assert_int_eq(dx_hand_send(r->hand, &t), 0);
+	ck_assert_int_eq(dx_hand_send(r->hr.hand, &t), 0);
 	run(r, 20);
 	send_posture(r, flex_b);
 	run(r, 800);
-	for (unsigned j = 0; j < dx_hand_njoints(r->hand); j++) {
+	for (unsigned j = 0; j < dx_hand_njoints(r->hr.hand); j++) {
 		struct dx_hand_joint_state s = jst(r, j);
-		double want = strstr(dx_hand_joint_name(r->hand, j), "_j0") ? 0.0
+		double want = strstr(dx_hand_joint_name(r->hr.hand, j), "_j0") ? 0.0
 									     : flex_b;
 		if (s.reaction != DX_REACT_NONE || fabs(s.q - want) > 0.05) {
 			if (ok)
 				printf("%s: %s not recovered: %s/%s q %.3f want %.3f\n",
-				       ph->res->name, dx_hand_joint_name(r->hand, j),
+				       ph->res->name, dx_hand_joint_name(r->hr.hand, j),
 				       dx_hand_reaction_name(s.reaction),
 				       dx_hand_cause_name(s.cause), s.q, want);
 			ok = false;
@@ -759,16 +569,16 @@ static void recover(struct rig *r, struct phase *ph)
 static uint32_t finger(const struct rig *r, const char *name)
 {
 	uint32_t m = 0;
-	for (unsigned j = 0; j < dx_hand_njoints(r->hand); j++)
-		if (strncmp(dx_hand_joint_name(r->hand, j), name, strlen(name)) == 0)
+	for (unsigned j = 0; j < dx_hand_njoints(r->hr.hand); j++)
+		if (strncmp(dx_hand_joint_name(r->hr.hand, j), name, strlen(name)) == 0)
 			m |= 1u << j;
 	return m;
 }
 
 static unsigned jidx(const struct rig *r, const char *name)
 {
-	for (unsigned j = 0; j < dx_hand_njoints(r->hand); j++)
-		if (strcmp(dx_hand_joint_name(r->hand, j), name) == 0)
+	for (unsigned j = 0; j < dx_hand_njoints(r->hr.hand); j++)
+		if (strcmp(dx_hand_joint_name(r->hr.hand, j), name) == 0)
 			return j;
 	ck_abort_msg("no joint %s", name);
 	return 0;
@@ -794,7 +604,7 @@ static void describe(const struct rig *r, const struct result *res, char *buf,
 			for (unsigned j = 0; j < 16 && n < size; j++)
 				if (res->joints & m & (1u << j))
 					n += (size_t)snprintf(buf + n, size - n, " %s",
-							      dx_hand_joint_name(r->hand, j));
+							      dx_hand_joint_name(r->hr.hand, j));
 	}
 }
 
@@ -815,8 +625,8 @@ static unsigned restart_bus_off(struct rig *r, unsigned *ctl)
 
 	*ctl = 0;
 	for (int b = 0; b < NBUS; b++) {
-		struct dx_can *mine[3] = {r->hand->bus[b].can, r->dev_can[b],
-					  b % 2 == 0 ? r->pad_can[b / 2] : NULL};
+		struct dx_can *mine[3] = {r->hr.hand->bus[b].can, r->hr.dev_can[b],
+					  b % 2 == 0 ? r->hr.pad_can[b / 2] : NULL};
 		for (int k = 0; k < 3; k++) {
 			struct dx_can_busstate bs;
 			if (!mine[k] || dx_can_get_state(mine[k], &bs) ||
@@ -824,7 +634,7 @@ static unsigned restart_bus_off(struct rig *r, unsigned *ctl)
 				continue;
 			n++;
 			*ctl += k == 0;
-			dx_simbus_set_bus_off(r->dev_can[b], dx_simbus_node(mine[k]),
+			dx_simbus_set_bus_off(r->hr.dev_can[b], dx_simbus_node(mine[k]),
 					      false);
 		}
 	}
@@ -870,10 +680,10 @@ static void add_reply_rule(struct rig *r, enum dx_simbus_fault_kind kind,
 {
 	for (int i = 0; i < DPB; i++) {
 		struct dx_simbus_fault fr = {
-			.kind = kind, .id = r->drives[1][i].desc.master,
+			.kind = kind, .id = r->hr.drives[1][i].desc.master,
 			.mask = DX_CAN_SFF_MASK, .delay_ns = delay_ns, .node = -1,
 		};
-		int h = dx_simbus_fault_add(r->dev_can[1], &fr);
+		int h = dx_simbus_fault_add(r->hr.dev_can[1], &fr);
 		ck_assert_int_ge(h, 0);
 		r->fixed[r->nfixed++] = h;
 	}
@@ -882,7 +692,7 @@ static void add_reply_rule(struct rig *r, enum dx_simbus_fault_kind kind,
 static void remove_rules(struct rig *r)
 {
 	for (unsigned k = 0; k < r->nfixed; k++)
-		dx_simbus_fault_remove(r->dev_can[1], r->fixed[k]);
+		dx_simbus_fault_remove(r->hr.dev_can[1], r->fixed[k]);
 	r->nfixed = 0;
 }
 
@@ -899,22 +709,22 @@ static void scen_reply_fault(enum dx_simbus_fault_kind kind, int64_t delay_ns,
 	settle(&r);
 	res = begin(&r, &ph, name);
 	for (int i = 0; i < DPB; i++) {
-		dup0 += r.hand->bus[1].drv.dev[i].link.duplicates;
-		late0 += r.hand->bus[1].drv.dev[i].link.late;
-		conf0 += r.hand->bus[1].drv.dev[i].link.conflicts;
-		early0 += r.hand->bus[1].drv.dev[i].link.early;
-		miss0[i] = r.hand->bus[1].drv.dev[i].link.misses;
+		dup0 += r.hr.hand->bus[1].drv.dev[i].link.duplicates;
+		late0 += r.hr.hand->bus[1].drv.dev[i].link.late;
+		conf0 += r.hr.hand->bus[1].drv.dev[i].link.conflicts;
+		early0 += r.hr.hand->bus[1].drv.dev[i].link.early;
+		miss0[i] = r.hr.hand->bus[1].drv.dev[i].link.misses;
 	}
 	add_reply_rule(&r, kind, delay_ns);
 	step(&r, &ph, FAULT_CYCLES);
 	remove_rules(&r);
 	end(&r, &ph);
 	for (int i = 0; i < DPB; i++) {
-		dup += r.hand->bus[1].drv.dev[i].link.duplicates;
-		late += r.hand->bus[1].drv.dev[i].link.late;
-		conf += r.hand->bus[1].drv.dev[i].link.conflicts;
-		early += r.hand->bus[1].drv.dev[i].link.early;
-		miss[i] = r.hand->bus[1].drv.dev[i].link.misses - miss0[i];
+		dup += r.hr.hand->bus[1].drv.dev[i].link.duplicates;
+		late += r.hr.hand->bus[1].drv.dev[i].link.late;
+		conf += r.hr.hand->bus[1].drv.dev[i].link.conflicts;
+		early += r.hr.hand->bus[1].drv.dev[i].link.early;
+		miss[i] = r.hr.hand->bus[1].drv.dev[i].link.misses - miss0[i];
 	}
 	snprintf(res->note, sizeof(res->note),
 		 "index_b: %llu duplicate (%llu conflicting), %llu late, %llu early "
@@ -928,15 +738,19 @@ static void scen_reply_fault(enum dx_simbus_fault_kind kind, int64_t delay_ns,
 	rig_down(&r);
 }
 
-/* A second device answers with drive 3's ID (index_j2) ahead of the real
- * reply, carrying the state of another drive: @p src (index_j3's drive 4
- * on the same bus, or index_j0's on index_a). */
-static const struct dx_vdrive *impostor_src;
-static void impostor_hook(struct rig *r, int64_t t)
+/* An extra node on index_b (r->rogue). */
+static void open_rogue(struct rig *r)
 {
-	const struct dx_vdrive *v = impostor_src;
-	struct dx_mit_addr a = {v->desc.model, r->drives[1][0].desc.id,
-				r->drives[1][0].desc.master};
+	ck_assert_int_eq(dx_simbus_open(&r->rogue, r->hr.busname[1], &bus_opts,
+					&bus_sopts), 0);
+}
+
+/* The rogue node sends a valid reply on drive 3's IDs (index_j2) carrying
+ * the current state of drive @p v. */
+static void rogue_reply(struct rig *r, const struct dx_vdrive *v)
+{
+	struct dx_mit_addr a = {v->desc.model, r->hr.drives[1][0].desc.id,
+				r->hr.drives[1][0].desc.master};
 	struct dx_mit_fb fb = {
 		.id = a.id, .pos = dx_vdrive_position(v), .vel = v->motor.vel,
 		.tau = v->motor.tau, .temp_c = v->motor.temp_c,
@@ -944,10 +758,19 @@ static void impostor_hook(struct rig *r, int64_t t)
 	};
 	struct dx_can_frame f;
 
-	(void)t;
 	if (dx_mit_encode_reply(&a, &fb, &f, NULL) != 0 ||
 	    dx_can_send(r->rogue, &f, 1) != 1)
-		r->clock_errors++;
+		r->hr.clock_errors++;
+}
+
+/* A second device answers with drive 3's ID (index_j2) ahead of the real
+ * reply, carrying the state of another drive: @p src (index_j3's drive 4
+ * on the same bus, or index_j0's on index_a). */
+static const struct dx_vdrive *impostor_src;
+static void impostor_hook(struct rig *r, int64_t t)
+{
+	(void)t;
+	rogue_reply(r, impostor_src);
 }
 
 static void scen_impostor(const struct dx_vdrive *(*src)(struct rig *r),
@@ -964,11 +787,10 @@ static void scen_impostor(const struct dx_vdrive *(*src)(struct rig *r),
 
 	rig_up(&r);
 	settle(&r);
-	ck_assert_int_eq(dx_simbus_open(&r.rogue, r.busname[1], &bus_opts,
-					&bus_sopts), 0);
+	open_rogue(&r);
 	res = begin(&r, &ph, name);
 	j2 = jidx(&r, "index_j2");
-	l = &r.hand->bus[1].drv.dev[0].link;
+	l = &r.hr.hand->bus[1].drv.dev[0].link;
 	dup0 = l->duplicates;
 	conf0 = l->conflicts;
 	impostor_src = src(&r);
@@ -977,7 +799,7 @@ static void scen_impostor(const struct dx_vdrive *(*src)(struct rig *r),
 		double e;
 		step(&r, &ph, 1);
 		/* what the hand believes vs where the joint really is */
-		e = fabs(jst(&r, j2).q - dx_vdrive_position(&r.drives[1][0]));
+		e = fabs(jst(&r, j2).q - dx_vdrive_position(&r.hr.drives[1][0]));
 		if (e > err_max)
 			err_max = e;
 		if (differ < 0 && l->conflicts > conf0)
@@ -1001,31 +823,20 @@ static void scen_impostor(const struct dx_vdrive *(*src)(struct rig *r),
 
 static const struct dx_vdrive *drive4(struct rig *r)
 {
-	return &r->drives[1][1]; /* index_j3, same bus, same trajectory */
+	return &r->hr.drives[1][1]; /* index_j3, same bus, same trajectory */
 }
 
 static const struct dx_vdrive *index_j0_drive(struct rig *r)
 {
-	return &r->drives[0][0]; /* index_j0 (spread), held at 0 rad */
+	return &r->hr.drives[0][0]; /* index_j0 (spread), held at 0 rad */
 }
 
 /* A node replays drive 3's reply (its current state, a valid frame) at the
  * start of every cycle, before the controller's commands go out. */
 static void replay_hook(struct rig *r, int64_t t)
 {
-	const struct dx_vdrive *v = &r->drives[1][0];
-	struct dx_mit_addr a = {v->desc.model, v->desc.id, v->desc.master};
-	struct dx_mit_fb fb = {
-		.id = a.id, .pos = dx_vdrive_position(v), .vel = v->motor.vel,
-		.tau = v->motor.tau, .temp_c = v->motor.temp_c,
-		.temp2_c = v->motor.temp_c, .enabled = true,
-	};
-	struct dx_can_frame f;
-
 	(void)t;
-	if (dx_mit_encode_reply(&a, &fb, &f, NULL) != 0 ||
-	    dx_can_send(r->rogue, &f, 1) != 1)
-		r->clock_errors++;
+	rogue_reply(r, &r->hr.drives[1][0]);
 }
 
 static void scen_replay(void)
@@ -1038,10 +849,9 @@ static void scen_replay(void)
 
 	rig_up(&r);
 	settle(&r);
-	ck_assert_int_eq(dx_simbus_open(&r.rogue, r.busname[1], &bus_opts,
-					&bus_sopts), 0);
+	open_rogue(&r);
 	res = begin(&r, &ph, "reply replayed at the cycle start (index_j2)");
-	l = &r.hand->bus[1].drv.dev[0].link;
+	l = &r.hr.hand->bus[1].drv.dev[0].link;
 	early0 = l->early;
 	r.pre_hook = replay_hook;
 	step(&r, &ph, FAULT_CYCLES);
@@ -1052,7 +862,7 @@ static void scen_replay(void)
 		 "cycle start than the %.1f us the bus needs for command and "
 		 "reply), none applied",
 		 (unsigned long long)(l->early - early0),
-		 1e-3 * (double)r.hand->bus[1].drv.dev[0].min_answer_ns[0]);
+		 1e-3 * (double)r.hr.hand->bus[1].drv.dev[0].min_answer_ns[0]);
 	expect(l->early - early0 >= FAULT_CYCLES / 2, res,
 	       "the replayed replies to be counted early");
 	if (res->worst >= DX_REACT_HOLD)
@@ -1068,17 +878,17 @@ static void alternate_hook(struct rig *r, int64_t t)
 {
 	(void)t;
 	if (alt_rule >= 0)
-		dx_simbus_fault_remove(r->dev_can[1], alt_rule);
+		dx_simbus_fault_remove(r->hr.dev_can[1], alt_rule);
 	alt_rule = -1;
 	if (alt_tick++ % 2 == 0) {
 		struct dx_simbus_fault fr = {
 			.kind = DX_SIMBUS_FAULT_DROP,
-			.id = r->drives[1][0].desc.master,
+			.id = r->hr.drives[1][0].desc.master,
 			.mask = DX_CAN_SFF_MASK, .count = 1, .node = -1,
 		};
-		alt_rule = dx_simbus_fault_add(r->dev_can[1], &fr);
+		alt_rule = dx_simbus_fault_add(r->hr.dev_can[1], &fr);
 		if (alt_rule < 0)
-			r->clock_errors++;
+			r->hr.clock_errors++;
 	}
 }
 
@@ -1094,7 +904,7 @@ static void scen_alternate(void)
 	rig_up(&r);
 	settle(&r);
 	res = begin(&r, &ph, "every other reply of index_j2 lost");
-	l = &r.hand->bus[1].drv.dev[0].link;
+	l = &r.hr.hand->bus[1].drv.dev[0].link;
 	miss0 = l->misses;
 	alt_tick = 0;
 	r.pre_hook = alternate_hook;
@@ -1107,7 +917,7 @@ static void scen_alternate(void)
 	r.pre_hook = NULL;
 	alternate_hook(&r, 0); /* removes the last rule */
 	if (alt_rule >= 0)
-		dx_simbus_fault_remove(r.dev_can[1], alt_rule);
+		dx_simbus_fault_remove(r.hr.dev_can[1], alt_rule);
 	alt_rule = -1;
 	end(&r, &ph);
 	snprintf(res->note, sizeof(res->note),
@@ -1130,7 +940,7 @@ static void babble_hook(struct rig *r, int64_t t)
 	if (babble_left) {
 		/* 10 frames of ~130 us per 1 ms cycle: the bus is saturated */
 		if (dx_simbus_babble(r->rogue, &f, 10) < 1)
-			r->clock_errors++;
+			r->hr.clock_errors++;
 		babble_left--;
 	}
 }
@@ -1144,16 +954,15 @@ static void scen_babble(void)
 
 	rig_up(&r);
 	settle(&r);
-	ck_assert_int_eq(dx_simbus_open(&r.rogue, r.busname[1], &bus_opts,
-					&bus_sopts), 0);
+	open_rogue(&r);
 	res = begin(&r, &ph, "babbling node (index_b, 200 ms)");
-	dx_simbus_get_info(r.dev_can[1], &i0);
+	dx_simbus_get_info(r.hr.dev_can[1], &i0);
 	babble_left = 200;
 	r.hook = babble_hook;
 	step(&r, &ph, FAULT_CYCLES);
 	r.hook = NULL;
 	end(&r, &ph);
-	dx_simbus_get_info(r.dev_can[1], &i1);
+	dx_simbus_get_info(r.hr.dev_can[1], &i1);
 	snprintf(res->note, sizeof(res->note), "index_b load %.0f %% over the phase",
 		 100.0 * (double)(i1.busy_ns - i0.busy_ns) /
 			 (double)(i1.now_ns - i0.now_ns));
@@ -1174,11 +983,11 @@ static void scen_bus_off(void)
 	rig_up(&r);
 	settle(&r);
 	res = begin(&r, &ph, "bus-off of the controller (index_b, 200 ms)");
-	node = dx_simbus_node(r.hand->bus[1].can);
+	node = dx_simbus_node(r.hr.hand->bus[1].can);
 	ck_assert_int_ge(node, 0);
-	ck_assert_int_eq(dx_simbus_set_bus_off(r.dev_can[1], node, true), 0);
+	ck_assert_int_eq(dx_simbus_set_bus_off(r.hr.dev_can[1], node, true), 0);
 	step(&r, &ph, 200);
-	ck_assert_int_eq(dx_simbus_set_bus_off(r.dev_can[1], node, false), 0);
+	ck_assert_int_eq(dx_simbus_set_bus_off(r.hr.dev_can[1], node, false), 0);
 	step(&r, &ph, 100);
 	/* latched: the bus is back, the stop stays until RECOVER */
 	expect(jst(&r, jidx(&r, "index_j2")).reaction == DX_REACT_DAMP, res,
@@ -1205,7 +1014,7 @@ static void scen_temperature(double temp_c, bool drive_fault, const char *name)
 
 	rig_up(&r);
 	settle(&r);
-	v = &r.drives[1][0];
+	v = &r.hr.drives[1][0];
 	res = begin(&r, &ph, name);
 	if (drive_fault)
 		dx_vdrive_inject_fault(v, DX_DRIVE_FAULT_MOTOR_OVERTEMP);
@@ -1234,32 +1043,32 @@ static void scen_pad_silent(void)
 	rig_up(&r);
 	run(&r, 400); /* pads tare on the first samples */
 	for (int f = 0; f < NPAD; f++)
-		objects[f].present = true;
+		r.hr.obj[f].present = true;
 	t.grasp = DX_GRASP_POWER;
 	t.force = 1.5;
-	ck_assert_int_eq(dx_hand_send(r.hand, &t), 0);
+	ck_assert_int_eq(dx_hand_send(r.hr.hand, &t), 0);
 	run(&r, 3000);
 	drain_faults(&r);
-	ck_assert(dx__hand_pad_running(r.hand, 0));
-	f0 = objects[0].force;
+	ck_assert(dx__hand_pad_running(r.hr.hand, 0));
+	f0 = r.hr.obj[0].force;
 	res = begin(&r, &ph, "index pad silent (power grasp)");
 	r.tracking = false; /* holding the grasp */
-	r.pad_silent[0] = true;
+	r.hr.pad_silent[0] = true;
 	for (unsigned k = 0; k < FAULT_CYCLES; k++) {
 		step(&r, &ph, 1);
-		if (masked_at < 0 && !dx__hand_pad_running(r.hand, 0))
+		if (masked_at < 0 && !dx__hand_pad_running(r.hr.hand, 0))
 			masked_at = (int)ph.ran;
 		if (k > 200) {
-			fmin = fmin < objects[0].force ? fmin : objects[0].force;
-			fmax = fmax > objects[0].force ? fmax : objects[0].force;
+			fmin = fmin < r.hr.obj[0].force ? fmin : r.hr.obj[0].force;
+			fmax = fmax > r.hr.obj[0].force ? fmax : r.hr.obj[0].force;
 		}
 	}
 	end(&r, &ph);
 	snprintf(res->note, sizeof(res->note),
 		 "pad out of fusion after %d cycles; index grip %.2f N before, "
 		 "%.2f..%.2f N after, %.2f N at the end (estimate %.2f N)",
-		 masked_at, f0, fmin, fmax, objects[0].force,
-		 (double)r.tel.tip_force[0]);
+		 masked_at, f0, fmin, fmax, r.hr.obj[0].force,
+		 (double)r.hr.tel.tip_force[0]);
 	expect(masked_at > 0 && masked_at <= 60, res,
 	       "the pad's taxels masked dead within dead_cycles (50) + 10");
 	expect(res->worst == DX_REACT_NONE, res, "no supervisor reaction");
@@ -1279,10 +1088,10 @@ static void serve_child(struct rig *r, int in, int out)
 	struct dx_vdrive_runner run;
 	int64_t t;
 
-	if (dx_simbus_open(&c, r->busname[r->fork_bus], &bus_opts, &bus_sopts) ||
-	    dx_vdrive_runner_init(&run, c, r->drives[r->fork_bus], DPB))
+	if (dx_simbus_open(&c, r->hr.busname[r->fork_bus], &bus_opts, &bus_sopts) ||
+	    dx_vdrive_runner_init(&run, c, r->hr.drives[r->fork_bus], DPB))
 		_exit(2);
-	run.last_ns = r->runner[r->fork_bus].last_ns;
+	run.last_ns = r->hr.runner[r->fork_bus].last_ns;
 	while (read(in, &t, sizeof(t)) == (ssize_t)sizeof(t)) {
 		dx_vdrive_runner_poll(&run, t);
 		if (write(out, "k", 1) != 1)
@@ -1300,6 +1109,7 @@ static void start_child(struct rig *r, int b)
 	ck_assert_int_eq(pipe(up), 0);
 	fflush(stdout);
 	r->fork_bus = b;
+	r->hr.external = 1u << b;
 	r->child = fork();
 	ck_assert_int_ge(r->child, 0);
 	if (r->child == 0) {
@@ -1328,22 +1138,22 @@ static void scen_process_killed(bool fork_it)
 	if (fork_it) {
 		/* the controller's write of the next cycle goes out, then the
 		 * server dies before answering */
-		dx_hand_cycle(r.hand, r.t);
-		set_time(&r, r.t + 300 * DX_NS_PER_US);
+		dx_hand_cycle(r.hr.hand, r.hr.t);
+		hand_rig_set_time(&r.hr, r.hr.t + 300 * DX_NS_PER_US);
 		ck_assert_int_eq(kill(r.child, SIGKILL), 0);
 		ck_assert_int_eq(waitpid(r.child, NULL, 0), r.child);
 		r.child = -1;
 		close(r.to_child);
 		close(r.from_child);
 		r.to_child = r.from_child = -1;
-		set_time(&r, r.t + DX_NS_PER_MS);
+		hand_rig_set_time(&r.hr, r.hr.t + DX_NS_PER_MS);
 		monitor_drain(&r);
-		r.t += DX_NS_PER_MS;
+		r.hr.t += DX_NS_PER_MS;
 		r.tick++;
 		ph.ran = 1;
 	} else {
 		for (int i = 0; i < DPB; i++)
-			__atomic_store_n(&r.drives[1][i].mute, true, __ATOMIC_SEQ_CST);
+			__atomic_store_n(&r.hr.drives[1][i].mute, true, __ATOMIC_SEQ_CST);
 	}
 	step(&r, &ph, FAULT_CYCLES);
 	expect(jst(&r, jidx(&r, "index_j2")).reaction == DX_REACT_DAMP &&
@@ -1356,13 +1166,14 @@ static void scen_process_killed(bool fork_it)
 		 * served it is not its business */
 		struct dx_can_frame old[64];
 		for (unsigned guard = 0; guard < 1024; guard++)
-			if (dx_can_recv(r.dev_can[1], old, DX_ARRAY_SIZE(old)) <= 0)
+			if (dx_can_recv(r.hr.dev_can[1], old, DX_ARRAY_SIZE(old)) <= 0)
 				break;
-		r.runner[1].last_ns = dx_simbus_now(r.dev_can[1]);
+		r.hr.runner[1].last_ns = dx_simbus_now(r.hr.dev_can[1]);
 		r.fork_bus = -1;
+		r.hr.external = 0;
 	} else {
 		for (int i = 0; i < DPB; i++)
-			__atomic_store_n(&r.drives[1][i].mute, false, __ATOMIC_SEQ_CST);
+			__atomic_store_n(&r.hr.drives[1][i].mute, false, __ATOMIC_SEQ_CST);
 	}
 	end(&r, &ph);
 	recover(&r, &ph);
@@ -1385,9 +1196,9 @@ static void table(FILE *f, bool md)
 	char desc[200], det[16], rec[8];
 
 	memset(&shape, 0, sizeof(shape));
-	write_config(&shape);
-	ck_assert_int_eq(dx_hand_config_load(shape.yaml, &shape.cfg, &e), 0);
-	ck_assert_int_eq(dx_hand_init(&shape.hand, shape.cfg, &o, &e), 0);
+	write_config(&shape.hr);
+	ck_assert_int_eq(dx_hand_config_load(shape.hr.yaml, &shape.hr.cfg, &e), 0);
+	ck_assert_int_eq(dx_hand_init(&shape.hr.hand, shape.hr.cfg, &o, &e), 0);
 	if (md) {
 		fprintf(f, "| scenario | detection cycles | reaction | frames outside limits "
 			   "| commands checked | replies missed | recovered | notes |\n");
@@ -1413,14 +1224,8 @@ static void table(FILE *f, bool md)
 			(unsigned long long)res->commands,
 			(unsigned long long)res->missed, rec, res->note);
 	}
-	dx_hand_free(shape.hand);
-	dx_hand_config_free(shape.cfg);
-	{
-		char cmd[128];
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", shape.dir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "cleanup failed\n");
-	}
+	if (hand_rig_down(&shape.hr) != 0)
+		fprintf(stderr, "cleanup failed\n");
 }
 
 static struct result *row(const char *name);
@@ -1787,7 +1592,7 @@ START_TEST(test_monitor_counts_outside)
 	/* sixteen drives, one command each per cycle */
 	ck_assert_uint_eq(monitor_commands(&r) - c0, 1600);
 	ck_assert_uint_eq(monitor_outside(&r), 0);
-	ck_assert_int_eq(dx_simbus_open(&rogue, r.busname[1], &bus_opts, &bus_sopts),
+	ck_assert_int_eq(dx_simbus_open(&rogue, r.hr.busname[1], &bus_opts, &bus_sopts),
 			 0);
 	ma = &r.mon[1].act[0]; /* index_m2: [-0.174, 1.709] rad, 0.7 N*m */
 	for (size_t i = 0; i < DX_ARRAY_SIZE(cases); i++) {
