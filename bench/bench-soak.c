@@ -42,10 +42,11 @@
 
 #include "bench.h"
 #include "bench-urdf.h"
+#include "hand-rig.h"
 
-#define NBUS 8
-#define DPB 2  /* drives per bus */
-#define NPAD 4 /* one pad on each finger's "a" bus */
+#define NBUS HAND_RIG_NBUS
+#define DPB HAND_RIG_DPB
+#define NPAD HAND_RIG_NPAD
 #define SOAK_RSS_SLACK 2       /* pages */
 #define SOAK_DRIFT_SLACK 6.0   /* deadline misses per minute */
 #define DEV_PERIOD_NS 100000   /* devices poll every 100 us */
@@ -57,30 +58,18 @@
  * "late (host)": the host scheduled the controller or the devices late. */
 #define LATE_BUDGET_NS 550000
 
-static const char *const bus_suffix[NBUS] = {
-	"index-a", "index-b", "middle-a", "middle-b",
-	"ring-a",  "ring-b",  "thumb-a",  "thumb-b"};
-
-static const struct dx_can_opts bus_opts = {
-	.fd = true, .bitrate = 1000000, .data_bitrate = 8000000};
-static const struct dx_simbus_opts bus_sopts = {.clock = DX_SIMBUS_CLOCK_REAL};
-
 enum req { REQ_NONE = 0, REQ_TIPS, REQ_STATS };
 
 /* The bounded fault list. */
 enum fault { F_DROP, F_CORRUPT, F_MUTE, F_DELAY, F_COUNT };
 
 struct soak {
-	char busname[NBUS][64];
-	struct dx_hand_config *cfg;
-	struct dx_hand *hand;
+	/* the hand and its devices (virtual drives and pads on the real
+	 * clock, served by device_thread) */
+	struct hand_rig rig;
 	unsigned nj;
 	double lo[DX_HAND_MAX_JOINTS], hi[DX_HAND_MAX_JOINTS];
 	/* devices */
-	struct dx_can *dev_can[NBUS], *pad_can[NPAD];
-	struct dx_vdrive drives[NBUS][DPB];
-	uint32_t cmd_id[NBUS][DPB], reply_id[NBUS][DPB];
-	struct dx_simpad pad[NPAD];
 	atomic_bool mute[NBUS][DPB];
 	atomic_uint_fast64_t muted_replies; /* replies swallowed while muted */
 	atomic_uint_fast64_t late_replies;  /* sent after LATE_BUDGET_NS */
@@ -114,26 +103,14 @@ struct soak {
 	uint64_t rng;
 };
 
-static uint64_t rng_next(uint64_t *s)
-{
-	/* xorshift64* (Vigna, "An experimental exploration of Marsaglia's
-	 * xorshift generators, scrambled", 2016) */
-	uint64_t x = *s;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * UINT64_C(2685821657736338717);
-}
-
 static double uni(struct soak *s)
 {
-	return (double)(rng_next(&s->rng) >> 11) * (1.0 / 9007199254740992.0);
+	return hand_rig_uniform(&s->rng);
 }
 
 static unsigned pick(struct soak *s, unsigned n)
 {
-	return (unsigned)(rng_next(&s->rng) % n);
+	return (unsigned)(hand_rig_rng(&s->rng) % n);
 }
 
 static long rss_pages(void)
@@ -158,119 +135,6 @@ static void sleep_ns(int64_t ns)
 
 /* ---- set-up ------------------------------------------------------------- */
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
-	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-/* hand16.yaml with bus names private to this process */
-static char *config_text(const char *exdir, const char *prefix)
-{
-	char path[600], *text, *out, *o;
-	const char *p, *key = "simbus:hand16-";
-	size_t cap;
-
-	snprintf(path, sizeof(path), "%s/hand16.yaml", exdir);
-	text = slurp(path);
-	if (!text)
-		return NULL;
-	cap = strlen(text) * 2 + 1024;
-	out = malloc(cap);
-	if (!out) {
-		free(text);
-		return NULL;
-	}
-	o = out;
-	for (p = text; *p;) {
-		const char *hit = strstr(p, key);
-		size_t n = hit ? (size_t)(hit - p) : strlen(p);
-		memcpy(o, p, n);
-		o += n;
-		if (!hit)
-			break;
-		o += sprintf(o, "simbus:%s-", prefix);
-		p = hit + strlen(key);
-	}
-	*o = '\0';
-	free(text);
-	return out;
-}
-
-static int devices_up(struct soak *s)
-{
-	const struct dx_hand_config *cfg = s->cfg;
-	int rc;
-
-	for (int b = 0; b < NBUS; b++) {
-		unsigned n = 0;
-
-		rc = dx_simbus_open(&s->dev_can[b], s->busname[b], &bus_opts,
-				    &bus_sopts);
-		if (rc)
-			return rc;
-		for (unsigned i = 0; i < cfg->actuators_count; i++) {
-			const struct dx_hand_actuator_config *a = &cfg->actuators[i];
-			struct dx_drive_desc d = {.proto = DX_DRIVE_MIT};
-
-			if (strcmp(a->bus, cfg->buses[b].name) != 0)
-				continue;
-			if (n >= DPB || strcmp(a->protocol, "mit") != 0)
-				return DX_ECONFIG;
-			d.model = dx_mit_model_find(a->model);
-			d.id = (uint8_t)a->id;
-			d.master = (uint8_t)(a->id + 0x10);
-			rc = dx_vdrive_init(&s->drives[b][n], &d);
-			if (rc)
-				return rc;
-			s->cmd_id[b][n] = d.id;
-			s->reply_id[b][n] = d.master;
-			n++;
-		}
-		if (n != DPB)
-			return DX_ECONFIG;
-		if (b % 2 == 0) {
-			struct dx_simpad_config pc;
-			int f = b / 2;
-
-			/* geometry as the pads of hand16.yaml */
-			dx_simpad_config_default(&pc, DX_TACTILE_PROTO_DEXRT);
-			pc.board = (uint32_t)(f + 1);
-			pc.axes = 1;
-			pc.rows = pc.cols = 4;
-			pc.pitch = 0.0035f;
-			pc.origin[1] = -0.006f;
-			pc.origin[2] = 0.013f;
-			pc.normal[1] = -1.0f;
-			pc.counts_per_n = 1000.0f;
-			pc.fd = true;
-			rc = dx_simpad_init(&s->pad[f], &pc);
-			if (!rc)
-				rc = dx_simbus_open(&s->pad_can[f], s->busname[b],
-						    &bus_opts, &bus_sopts);
-			if (rc)
-				return rc;
-		}
-	}
-	return 0;
-}
-
 /* ---- threads ----------------------------------------------------------- */
 
 /* Serves the drives and pads of every bus: what arrived since the last
@@ -289,14 +153,14 @@ static void *device_thread(void *arg)
 
 		for (int b = 0; b < NBUS; b++) {
 			for (unsigned guard = 0; guard < 16; guard++) {
-				int n = dx_can_recv(s->dev_can[b], in, DX_ARRAY_SIZE(in));
+				int n = dx_can_recv(s->rig.dev_can[b], in, DX_ARRAY_SIZE(in));
 				size_t no = 0;
 
 				if (n <= 0)
 					break;
 				for (int k = 0; k < n; k++)
 					for (int i = 0; i < DPB; i++) {
-						int m = dx_vdrive_handle(&s->drives[b][i], &in[k],
+						int m = dx_vdrive_handle(&s->rig.drives[b][i], &in[k],
 									 tmp, DX_ARRAY_SIZE(tmp));
 						if (m <= 0)
 							continue;
@@ -323,27 +187,27 @@ static void *device_thread(void *arg)
 						for (int j = 0; j < m && no < DX_ARRAY_SIZE(out); j++)
 							out[no++] = tmp[j];
 					}
-				if (no && dx_can_send(s->dev_can[b], out, no) != (int)no)
+				if (no && dx_can_send(s->rig.dev_can[b], out, no) != (int)no)
 					atomic_fetch_add(&s->dev_errors, 1);
 			}
 			for (int i = 0; i < DPB; i++) {
-				int m = dx_vdrive_step(&s->drives[b][i], dt, tmp,
+				int m = dx_vdrive_step(&s->rig.drives[b][i], dt, tmp,
 						       DX_ARRAY_SIZE(tmp));
 				if (m > 0 && !atomic_load(&s->mute[b][i]) &&
-				    dx_can_send(s->dev_can[b], tmp, (size_t)m) != m)
+				    dx_can_send(s->rig.dev_can[b], tmp, (size_t)m) != m)
 					atomic_fetch_add(&s->dev_errors, 1);
 			}
 		}
 		for (int f = 0; f < NPAD; f++) {
-			dx_simpad_step(&s->pad[f], dt);
+			dx_simpad_step(&s->rig.pad[f], dt);
 			for (unsigned guard = 0; guard < 16; guard++) {
-				int n = dx_can_recv(s->pad_can[f], in, DX_ARRAY_SIZE(in));
+				int n = dx_can_recv(s->rig.pad_can[f], in, DX_ARRAY_SIZE(in));
 				if (n <= 0)
 					break;
 				for (int k = 0; k < n; k++) {
-					int m = dx_simpad_handle(&s->pad[f], &in[k], out,
+					int m = dx_simpad_handle(&s->rig.pad[f], &in[k], out,
 								 DX_ARRAY_SIZE(out));
-					if (m > 0 && dx_can_send(s->pad_can[f], out,
+					if (m > 0 && dx_can_send(s->rig.pad_can[f], out,
 								 (size_t)m) != m)
 						atomic_fetch_add(&s->dev_errors, 1);
 				}
@@ -382,18 +246,18 @@ static void *control_thread(void *arg)
 		dx_rt_loop_wait(&s->loop);
 		now = dx_time_now_ns();
 		atomic_store(&s->cycle_start, now);
-		if (dx_hand_cycle(s->hand, now) < 0)
+		if (dx_hand_cycle(s->rig.hand, now) < 0)
 			atomic_fetch_add(&s->cycle_errors, 1);
 		atomic_store(&s->ctl_cycles, s->loop.cycles);
 		atomic_store(&s->ctl_late, s->loop.missed + s->loop.overruns);
 		r = atomic_load(&s->req);
 		if (r == REQ_TIPS) {
-			for (unsigned t = 0; t < dx_hand_ntips(s->hand) &&
+			for (unsigned t = 0; t < dx_hand_ntips(s->rig.hand) &&
 					     t < DX_HAND_MAX_TIPS; t++)
-				dx_hand_tip_position(s->hand, t, s->tips[t]);
+				dx_hand_tip_position(s->rig.hand, t, s->tips[t]);
 			atomic_store(&s->req, REQ_NONE);
 		} else if (r == REQ_STATS) {
-			dx_hand_get_stats(s->hand, &s->stats);
+			dx_hand_get_stats(s->rig.hand, &s->stats);
 			atomic_store(&s->req, REQ_NONE);
 		}
 	}
@@ -419,7 +283,7 @@ static void drain_faults(struct soak *s)
 {
 	struct dx_hand_fault f;
 
-	while (dx_hand_fault_pop(s->hand, &f) == 0) {
+	while (dx_hand_fault_pop(s->rig.hand, &f) == 0) {
 		s->records++;
 		if (f.joint < 0 || f.joint >= (int)s->nj)
 			continue;
@@ -435,7 +299,7 @@ static void drain_telemetry(struct soak *s)
 {
 	struct dx_hand_telemetry t;
 
-	for (unsigned k = 0; k < 4096 && dx_hand_telemetry_pop(s->hand, &t) == 0; k++)
+	for (unsigned k = 0; k < 4096 && dx_hand_telemetry_pop(s->rig.hand, &t) == 0; k++)
 		;
 }
 
@@ -451,7 +315,7 @@ static void wait_ms(struct soak *s, int64_t ms)
 
 static void send(struct soak *s, const struct dx_hand_target *t)
 {
-	if (dx_hand_send(s->hand, t) == 0)
+	if (dx_hand_send(s->rig.hand, t) == 0)
 		s->targets_sent[t->kind < 5 ? t->kind : 0]++;
 	else
 		s->targets_busy++;
@@ -476,12 +340,12 @@ static void random_target(struct soak *s)
 		 * 6 mm or away by up to 2 mm, sideways and along z by up to
 		 * 1 mm: mostly reachable by flexion (an unreachable target
 		 * counts IK failures, not faults) */
-		unsigned tip = pick(s, dx_hand_ntips(s->hand));
+		unsigned tip = pick(s, dx_hand_ntips(s->rig.hand));
 
 		/* the thumb flexes across the palm, not along -y: leave it to
 		 * joint targets and grasps */
-		if (strstr(dx_hand_tip_name(s->hand, tip), "thumb"))
-			tip = (tip + 1) % dx_hand_ntips(s->hand);
+		if (strstr(dx_hand_tip_name(s->rig.hand, tip), "thumb"))
+			tip = (tip + 1) % dx_hand_ntips(s->rig.hand);
 		if (!request(s, REQ_TIPS))
 			return;
 		t.kind = DX_TARGET_TIPS;
@@ -524,7 +388,8 @@ static void random_fault(struct soak *s)
 		s->n_mute++;
 	} else {
 		struct dx_simbus_fault f = {
-			.id = pick(s, 2) ? s->cmd_id[b][i] : s->reply_id[b][i],
+			.id = pick(s, 2) ? s->rig.drives[b][i].desc.id
+				     : s->rig.drives[b][i].desc.master,
 			.mask = DX_CAN_SFF_MASK, .node = -1,
 		};
 		int h, left = 0;
@@ -540,19 +405,19 @@ static void random_fault(struct soak *s)
 		/* delays short enough for the reply deadline */
 		if (k == F_DELAY)
 			f.delay_ns = (int64_t)(20 + pick(s, 81)) * DX_NS_PER_US;
-		h = dx_simbus_fault_add(s->dev_can[b], &f);
+		h = dx_simbus_fault_add(s->rig.dev_can[b], &f);
 		if (h < 0) {
 			atomic_fetch_add(&s->dev_errors, 1);
 			s->in_fault = false;
 			return;
 		}
 		for (int t = 0; t < 200; t++) {
-			left = dx_simbus_fault_remaining(s->dev_can[b], h);
+			left = dx_simbus_fault_remaining(s->rig.dev_can[b], h);
 			if (left <= 0)
 				break;
 			wait_ms(s, 5);
 		}
-		dx_simbus_fault_remove(s->dev_can[b], h);
+		dx_simbus_fault_remove(s->rig.dev_can[b], h);
 		left = left > 0 ? left : 0;
 		if (k == F_DROP) {
 			s->inj_drop += (uint64_t)(f.count - left);
@@ -654,38 +519,36 @@ int main(int argc, char **argv)
 		fprintf(stderr, "soak: path too long\n");
 		return 1;
 	}
+	/* hand16.yaml with bus names private to this process */
 	snprintf(prefix, sizeof(prefix), "soak%d", (int)getpid());
-	for (int b = 0; b < NBUS; b++)
-		snprintf(s->busname[b], sizeof(s->busname[b]), "%s-%s", prefix,
-			 bus_suffix[b]);
-	yaml = config_text(exdir, prefix);
+	yaml = hand_rig_text(exdir, "hand16", prefix, NULL, NULL);
 	if (!yaml) {
 		fprintf(stderr, "soak: cannot read %s/hand16.yaml\n", exdir);
 		return 1;
 	}
 	rc = dx_hand_config_load_string(yaml, strlen(yaml), "hand16.yaml", exdir,
-					&s->cfg, &e);
+					&s->rig.cfg, &e);
 	free(yaml);
 	if (rc) {
 		fprintf(stderr, "soak: %s\n", e.msg);
 		return 1;
 	}
-	rc = devices_up(s);
+	rc = hand_rig_devices(&s->rig, DX_SIMBUS_CLOCK_REAL, false);
 	if (rc) {
 		fprintf(stderr, "soak: devices: %s\n", dx_strerror(rc));
 		return 1;
 	}
-	rc = dx_hand_init(&s->hand, s->cfg, &hopts, &e);
+	rc = hand_rig_start(&s->rig, &hopts, &e);
 	if (rc) {
 		fprintf(stderr, "soak: hand: %s\n", e.msg);
 		return 1;
 	}
-	s->nj = dx_hand_njoints(s->hand);
+	s->nj = dx_hand_njoints(s->rig.hand);
 	for (unsigned j = 0; j < s->nj; j++) {
 		s->lo[j] = s->hi[j] = 0;
-		for (unsigned a = 0; a < s->cfg->actuators_count; a++) {
-			const struct dx_hand_actuator_config *ac = &s->cfg->actuators[a];
-			if (ac->joint && strcmp(ac->joint, dx_hand_joint_name(s->hand, j)) == 0) {
+		for (unsigned a = 0; a < s->rig.cfg->actuators_count; a++) {
+			const struct dx_hand_actuator_config *ac = &s->rig.cfg->actuators[a];
+			if (ac->joint && strcmp(ac->joint, dx_hand_joint_name(s->rig.hand, j)) == 0) {
 				s->lo[j] = ac->limits.position[0];
 				s->hi[j] = ac->limits.position[1];
 			}
@@ -897,14 +760,7 @@ int main(int argc, char **argv)
 				 (double)(rss_end - rss_warm), "pages", NULL);
 	}
 
-	dx_hand_free(s->hand);
-	for (int f = 0; f < NPAD; f++)
-		dx_can_close(s->pad_can[f]);
-	for (int b = 0; b < NBUS; b++) {
-		dx_can_close(s->dev_can[b]);
-		dx_simbus_unlink(s->busname[b]);
-	}
-	dx_hand_config_free(s->cfg);
+	hand_rig_down(&s->rig);
 	printf("soak: %s\n", fails ? "FAILED" : "passed");
 	return fails && !bench.quick ? 1 : 0;
 }
