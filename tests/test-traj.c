@@ -502,6 +502,20 @@ START_TEST(test_bad_input)
 	st.vel = INFINITY;
 	ck_assert_int_eq(dx_traj_plan(&tr, 0, &st, 1.0), DX_ENOTFINITE);
 	ck_assert_int_eq(memcmp(&tr, &copy, sizeof(tr)), 0);
+	{
+		/* a distance beyond double range, in an unbounded range */
+		struct dx_traj_config u = cfg_of(1.0, 1.0, 1.0);
+		struct dx_traj_state far = {-1.5e308, 0.0, 0.0};
+
+		u.pos_min = -INFINITY;
+		u.pos_max = INFINITY;
+		ck_assert_int_eq(dx_traj_init(&tr, &u, 0.0), 0);
+		ck_assert_int_eq(dx_traj_plan(&tr, 0, &far, 1.5e308),
+				 DX_ERANGE);
+		ck_assert_int_eq(dx_traj_set_target(&tr, 0, 1e300), 0);
+		ck_assert(isfinite(dx_traj_duration(&tr)));
+		ck_assert_int_eq(dx_traj_init(&tr, &c, 0.0), 0);
+	}
 
 	c.vmax = 0.0;
 	ck_assert_int_eq(dx_traj_init(&tr, &c, 0.0), DX_EINVAL);

@@ -307,7 +307,8 @@ DX_API int dx_traj_init(struct dx_traj *tr, const struct dx_traj_config *cfg,
 			double start);
 
 /** Plans from the trajectory's own state at @p now_ns to @p target.
- *  @return 0; DX_ERANGE (target outside [pos_min, pos_max]),
+ *  @return 0; DX_ERANGE (target outside [pos_min, pos_max], or so far
+ *  from the start that the distance overflows a double),
  *  DX_ENOTFINITE, DX_ELIMIT (planned, but the start state is already beyond
  *  a limit, see above). On DX_ERANGE/DX_ENOTFINITE nothing changes.
  *  Real-time safe, bounded: from rest a closed form (about 0.06 us); from a

@@ -557,8 +557,9 @@ DX_API int dx_traj_plan(struct dx_traj *tr, int64_t now_ns,
 	if (!dx_isfinite(target) || !dx_isfinite(from->pos) ||
 	    !dx_isfinite(from->vel) || !dx_isfinite(from->acc))
 		return DX_ENOTFINITE;
-	if (target < tr->cfg.pos_min || target > tr->cfg.pos_max)
-		return DX_ERANGE;
+	if (target < tr->cfg.pos_min || target > tr->cfg.pos_max ||
+	    !dx_isfinite(target - from->pos))
+		return DX_ERANGE; /* (the distance overflows a double) */
 	p0 = from->pos;
 	v0 = from->vel;
 	a0 = from->acc;
