@@ -48,7 +48,8 @@
 			* converged */
 #define PEAK_TOL 1e-8  /* the same in s for a peak's place: the peak's value
 			* is then off by O(PEAK_TOL^2) of its curvature */
-#define MIN_STEP 1e-5  /* relative: the smallest (uncertified) march step */
+#define MIN_STEP 1e-5  /* relative: the largest unproven march step, taken
+			* only when the proven one is shorter */
 #define T_MIN 1e-9     /* s: shortest segment considered (1 ns) */
 #define T_MAX 1e4      /* s: longest segment considered */
 #define FEAS_TOL 1e-9  /* relative: a peak up to limit (1 + FEAS_TOL) passes */
@@ -289,14 +290,15 @@ static double seg_peaks(const struct dx_traj_config *cfg, double d, double v0,
 
 /* Longest duration y >= x such that limit c, evaluated at the fixed
  * normalised time s, is exceeded on all of [x, y); INFINITY when it stays
- * exceeded. @p hint: a guess of y (the jerk's cubic root starts there when
- * it can), or 0. @p floor: a y already proven by other means; when the
- * limit holds there, y <= floor and x is returned without solving. The peak is at least that value, so [x, y) is infeasible.
+ * exceeded. The peak is at least that value, so [x, y) is infeasible.
  * "Exceeded" is by half the tolerance, so that the march's landing point,
- * whose excess is that plus a second-order term, usually passes at once. */
+ * whose excess is that plus a second-order term, usually passes at once.
+ * @p hint: a guess of y (the jerk's cubic root starts there when it can),
+ * or 0. @p proven: an end already proven by other means; when the jerk
+ * limit holds there, y <= proven and x is returned without solving. */
 static double cert_end(const struct dx_traj_config *cfg, int c, double s,
 		       double d, double v0, double a0, double x, double hint,
-		       double floor)
+		       double proven)
 {
 	double u = 1.0 / x, s2 = s * s, m = 1.0 - s, al, be, ga, f, lim;
 
@@ -358,7 +360,7 @@ static double cert_end(const struct dx_traj_config *cfg, int c, double s,
 		double kd[3] = {ga, 2.0 * be, 3.0 * al}, r[2], hi = u;
 		int n;
 
-		if (floor > x && poly(k, 3, 1.0 / floor) <= 0.0)
+		if (proven > x && poly(k, 3, 1.0 / proven) <= 0.0)
 			return x;
 		n = quad_roots(kd, r);
 
