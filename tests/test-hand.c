@@ -2,12 +2,12 @@
 /* The hand runtime end to end over simbus: examples/hand16.yaml with its
  * eight buses renamed for this process, sixteen virtual MIT drives and four
  * virtual pads served in the test's thread (tests/hand-rig.h), the
- * controller cycling at 1 kHz on the buses' virtual clock. Checks: the hand comes up and holds, follows joint
- * targets, follows a fingertip target through IK, a drive unplugged
- * mid-motion puts that finger into damping stop within the configured
- * cycles while the other fingers keep tracking, recovery needs a command;
- * an over-full bus is refused by the budget planner; the cycle does not
- * allocate. */
+ * controller cycling at 1 kHz on the buses' virtual clock. Checks: the hand
+ * comes up and holds, follows joint targets, follows a fingertip target
+ * through IK, a drive unplugged mid-motion puts that finger into damping
+ * stop within the configured cycles while the other fingers keep tracking,
+ * recovery needs a command; an over-full bus is refused by the budget
+ * planner; the cycle does not allocate (tests/alloc-count.h). */
 #include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
