@@ -164,6 +164,57 @@ START_TEST(test_comes_up_and_tracks)
 }
 END_TEST
 
+/* Joint targets are planned once per change and at most 8 joints per
+ * cycle: a client streaming the same command costs no planning, a burst of
+ * targets is planned for the latest one, and every joint still ends where
+ * the last target says. */
+START_TEST(test_joint_targets_planned_once)
+{
+	struct hand_rig r;
+	struct dx_hand_target t = {.kind = DX_TARGET_JOINTS};
+	struct dx_hand_stats st;
+	uint64_t p0;
+	unsigned nj;
+
+	rig_up(&r);
+	nj = dx_hand_njoints(r.hand);
+	run(&r, 200);
+	dx_hand_get_stats(r.hand, &st);
+	p0 = st.traj_plans;
+	hand_rig_posture(r.hand, 0.1, 0.5, &t);
+	ck_assert_int_eq(dx_hand_send(r.hand, &t), 0);
+	run(&r, 1);
+	dx_hand_get_stats(r.hand, &st);
+	ck_assert_uint_eq(st.traj_plans - p0, 8); /* the first eight joints */
+	run(&r, 1);
+	dx_hand_get_stats(r.hand, &st);
+	ck_assert_uint_eq(st.traj_plans - p0, nj); /* the rest a cycle later */
+	/* the same command streamed every cycle: nothing new to plan */
+	for (unsigned k = 0; k < 50; k++) {
+		ck_assert_int_eq(dx_hand_send(r.hand, &t), 0);
+		run(&r, 1);
+	}
+	dx_hand_get_stats(r.hand, &st);
+	ck_assert_uint_eq(st.traj_plans - p0, nj);
+	/* three different targets in one cycle, mid-motion: the last wins */
+	hand_rig_posture(r.hand, 0.0, 0.9, &t);
+	ck_assert_int_eq(dx_hand_send(r.hand, &t), 0);
+	hand_rig_posture(r.hand, 0.15, 0.2, &t);
+	ck_assert_int_eq(dx_hand_send(r.hand, &t), 0);
+	hand_rig_posture(r.hand, 0.2, 0.7, &t);
+	ck_assert_int_eq(dx_hand_send(r.hand, &t), 0);
+	run(&r, 1500);
+	dx_hand_get_stats(r.hand, &st);
+	ck_assert_uint_eq(st.traj_plans - p0, 2 * nj);
+	for (unsigned j = 0; j < nj; j++) {
+		struct dx_hand_joint_state s;
+		dx_hand_joint_state(r.hand, j, &s);
+		dx_ck_near(s.q, t.q[j], 0.03);
+	}
+	rig_down(&r);
+}
+END_TEST
+
 START_TEST(test_fingertip_target)
 {
 	struct hand_rig r;
@@ -611,6 +662,7 @@ int main(void)
 	tcase_add_test(tc, test_gravity_torques_match_energy_gradient);
 	tcase_add_test(tc, test_budget_refuses_full_bus);
 	tcase_add_test(tc, test_comes_up_and_tracks);
+	tcase_add_test(tc, test_joint_targets_planned_once);
 	tcase_add_test(tc, test_fingertip_target);
 	tcase_add_test(tc, test_unplugged_drive_damps_its_finger);
 	tcase_add_test(tc, test_bad_targets_refused);

@@ -299,7 +299,13 @@ struct dx_hand_joint_state {
 
 /** What a target message asks for. */
 enum dx_hand_target_kind {
-	DX_TARGET_JOINTS = 1,   /**< joint positions (q, mask) */
+	/** joint positions (q, mask), clamped to the limits; each joint
+	 *  whose target changed gets a jerk-limited trajectory from its
+	 *  current reference, at most 8 joints per cycle (the others in the
+	 *  next cycles, keeping their reference meanwhile); an unchanged
+	 *  target costs nothing, and of several queued targets the latest
+	 *  wins */
+	DX_TARGET_JOINTS = 1,
 	DX_TARGET_TIPS,         /**< fingertip positions in the hand frame */
 	DX_TARGET_GRASP,        /**< a grasp primitive */
 	DX_TARGET_HOME,         /**< go to the home posture */
@@ -364,6 +370,10 @@ struct dx_hand_stats {
 	uint64_t telemetry_dropped, faults_dropped;
 	uint64_t replies_missed;
 	uint64_t ik_failures;
+	/** joint trajectories planned: a joint target is planned once per
+	 *  change (a repeated one costs nothing), at most 8 joints per cycle,
+	 *  the others in the next cycles */
+	uint64_t traj_plans;
 	struct dx_hist_summary update_ns; /**< update() duration */
 };
 

@@ -78,9 +78,12 @@ void dx__hand_grasp_start(struct dx_hand *h, int64_t now_ns, enum dx_grasp g,
 			tp->phase = GRASP_RELEASING;
 			for (unsigned k = 0; k < tp->nj; k++) {
 				unsigned j = tp->joint[k];
-				struct dx_traj_state s = {h->js[j].q_ref, 0, 0};
+				/* from the moving reference: no velocity step */
+				struct dx_traj_state s = {h->js[j].q_ref,
+							  h->js[j].qd_ref, 0};
 				dx_traj_plan(&h->traj[j], now_ns, &s, h->home[j]);
-				h->src[j] = REF_TRAJ;
+				dx__hand_set_src(h, j, REF_TRAJ);
+				h->stats.traj_plans++;
 			}
 			continue;
 		}
@@ -90,7 +93,7 @@ void dx__hand_grasp_start(struct dx_hand *h, int64_t now_ns, enum dx_grasp g,
 		tp->force_max = SLIP_MAX * tp->force_target;
 		tp->slip_cooldown = 0;
 		for (unsigned k = 0; k < tp->nj; k++)
-			h->src[tp->joint[k]] = REF_GRASP;
+			dx__hand_set_src(h, tp->joint[k], REF_GRASP);
 	}
 }
 

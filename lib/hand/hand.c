@@ -1087,16 +1087,17 @@ static void apply_target(struct dx_hand *h, const struct dx_hand_target *t,
 			/* targets outside the limits are clamped, not refused */
 			q = t->q[j] < h->lo[j] ? h->lo[j]
 			    : t->q[j] > h->hi[j] ? h->hi[j] : t->q[j];
-			if (h->src[j] != REF_TRAJ) {
-				struct dx_traj_state s = {h->js[j].q_ref,
-							  h->js[j].qd_ref, 0};
-				dx_traj_plan(&h->traj[j], now_ns, &s, q);
-			} else {
-				dx_traj_set_target(&h->traj[j], now_ns, q);
-			}
-			h->src[j] = REF_TRAJ;
 			if (h->tip_of[j] >= 0)
 				h->tip[h->tip_of[j]].phase = GRASP_IDLE;
+			/* already on its way there: nothing to plan (a client
+			 * streaming the same command costs nothing) */
+			if (h->src[j] == REF_TRAJ && h->traj[j].target == q) {
+				h->plan_mask &= ~(UINT32_C(1) << j);
+				continue;
+			}
+			/* planned in plan_targets(), the latest target wins */
+			h->plan_q[j] = q;
+			h->plan_mask |= UINT32_C(1) << j;
 		}
 		break;
 	case DX_TARGET_HOME: {
@@ -1117,7 +1118,7 @@ static void apply_target(struct dx_hand *h, const struct dx_hand_target *t,
 			tp->phase = GRASP_IDLE;
 			for (unsigned c = 0; c < tp->nj; c++)
 				if (h->js[tp->joint[c]].reaction < DX_REACT_HOLD)
-					h->src[tp->joint[c]] = REF_IK;
+					dx__hand_set_src(h, tp->joint[c], REF_IK);
 		}
 		break;
 	case DX_TARGET_GRASP:
@@ -1131,7 +1132,7 @@ static void apply_target(struct dx_hand *h, const struct dx_hand_target *t,
 					       DX_CAUSE_COMMAND, 0);
 			h->js[j].reaction = DX_REACT_NONE;
 			h->js[j].cause = DX_CAUSE_NONE;
-			h->src[j] = REF_HOLD;
+			dx__hand_set_src(h, j, REF_HOLD);
 			h->q_hold[j] = isfinite(h->js[j].q) ? h->js[j].q : h->home[j];
 			h->js[j].q_ref = h->q_hold[j];
 		}
@@ -1376,6 +1377,41 @@ static void push_telemetry(struct dx_hand *h, int64_t now_ns, int64_t spent)
 }
 
 /* The stages of dx_hand_update(), in its order (see hand-priv.h). */
+/* Plans the trajectories of at most HAND_PLANS_PER_CYCLE waiting joint
+ * targets, round robin, from each joint's reference (its trajectory's
+ * state when it follows one, so the motion stays smooth). */
+static void plan_targets(struct dx_hand *h, int64_t now_ns)
+{
+	unsigned done = 0;
+
+	for (unsigned k = 0; k < h->nj && h->plan_mask; k++) {
+		unsigned j = (h->plan_next + k) % h->nj;
+		struct dx_traj_state s;
+
+		if (!(h->plan_mask >> j & 1))
+			continue;
+		if (done == HAND_PLANS_PER_CYCLE) {
+			h->plan_next = j; /* the next cycle starts here */
+			return;
+		}
+		h->plan_mask &= ~(UINT32_C(1) << j);
+		if (h->js[j].reaction >= DX_REACT_HOLD)
+			continue; /* a stop came first: the target is dropped */
+		if (h->src[j] == REF_TRAJ) {
+			dx_traj_sample(&h->traj[j], now_ns, &s);
+		} else {
+			s.pos = h->js[j].q_ref;
+			s.vel = h->js[j].qd_ref;
+			s.acc = 0.0;
+		}
+		dx_traj_plan(&h->traj[j], now_ns, &s, h->plan_q[j]);
+		h->src[j] = REF_TRAJ;
+		h->stats.traj_plans++;
+		done++;
+	}
+	h->plan_next = 0;
+}
+
 double dx__hand_update_targets(struct dx_hand *h, int64_t now_ns)
 {
 	struct dx_hand_target t;
@@ -1394,6 +1430,8 @@ double dx__hand_update_targets(struct dx_hand *h, int64_t now_ns)
 		apply_target(h, &t, now_ns);
 		h->stats.targets_applied++;
 	}
+	if (h->plan_mask)
+		plan_targets(h, now_ns);
 	return dt;
 }
 

@@ -74,7 +74,7 @@ void dx__hand_react(struct dx_hand *h, int64_t now_ns, unsigned j,
 	dx__hand_fault(h, now_ns, (int)j, -1, r, c, v);
 	if (r >= DX_REACT_HOLD) {
 		/* freeze the reference where the joint is */
-		h->src[j] = REF_HOLD;
+		dx__hand_set_src(h, j, REF_HOLD);
 		h->q_hold[j] = isfinite(s->q) ? s->q : s->q_ref;
 		if (h->q_hold[j] < h->lo[j])
 			h->q_hold[j] = h->lo[j];
