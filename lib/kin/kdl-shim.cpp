@@ -184,7 +184,14 @@ int dx_kdl_create(const struct dx_kin_model *m, const char *base,
 	if (!out || !m || !tip)
 		return DX_EINVAL;
 	if (cfg) {
-		if (cfg->solver != DX_KDL_LMA && cfg->solver != DX_KDL_NR_JL)
+		/* read as the int C stores: in C++ an enum object holding a
+		 * value outside its enumerators' range is undefined */
+		int solver;
+
+		static_assert(sizeof(solver) == sizeof(cfg->solver),
+			      "enum dx_kdl_solver is int-sized");
+		std::memcpy(&solver, &cfg->solver, sizeof(solver));
+		if (solver != DX_KDL_LMA && solver != DX_KDL_NR_JL)
 			return DX_EINVAL;
 		if (!dx_isfinite(cfg->eps) || cfg->eps < 0)
 			return DX_EINVAL;
