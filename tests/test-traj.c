@@ -5,6 +5,7 @@
  * from seeded random states the planned segment is checked densely against
  * the limits and its duration against a brute-force shortest quintic. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <dexrt/ctl.h>
@@ -216,6 +217,18 @@ END_TEST
 
 /* ---- seeded random states against a brute-force reference ---------------- */
 
+/* Random case counts: the whole count normally; DX_TEST_SCALE (the
+ * valgrind setup sets 0.05) scales it down where the run is only about
+ * memory errors, keeping at least 20 cases. */
+static int cases(int n)
+{
+	const char *e = getenv("DX_TEST_SCALE");
+	double f = e ? atof(e) : 1.0;
+	int m = (int)(n * f);
+
+	return f > 0 && f < 1 ? (m > 20 ? m : 20) : n;
+}
+
 /* Draws in statement order (the order of evaluation of function arguments
  * and initialisers is unspecified, and must not change the test with the
  * compiler). Limits over about two decades each. */
@@ -349,7 +362,7 @@ START_TEST(test_random_states)
 	 * can be ended at the jerk limit without passing vmax), some exactly
 	 * at a limit, some with zero acceleration, random targets. */
 	uint64_t seed = 20240611;
-	int n_cases = 1000, n_ref = 0, n_tight = 0;
+	int n_cases = cases(1000), n_ref = 0, n_tight = 0;
 	double worst = 0.0;
 
 	for (int k = 0; k < n_cases; k++) {
@@ -408,7 +421,7 @@ START_TEST(test_random_sampled_states)
 	 * earlier segment, replanned to a random target. */
 	uint64_t seed = 99;
 
-	for (int k = 0; k < 500; k++) {
+	for (int k = 0; k < cases(500); k++) {
 		struct dx_traj_config c = random_cfg(&seed);
 		struct dx_traj tr;
 		struct dx_traj_state from;
@@ -437,7 +450,7 @@ START_TEST(test_random_rest_to_rest)
 	 * binding limit's peak is within 1e-6 of it. */
 	uint64_t seed = 5;
 
-	for (int k = 0; k < 500; k++) {
+	for (int k = 0; k < cases(500); k++) {
 		struct dx_traj_config c = random_cfg(&seed);
 		struct dx_traj tr;
 		struct dx_traj_state from = {2.0 * rnd(&seed), 0.0, 0.0};
