@@ -22,15 +22,11 @@
 #include <dexrt/sim.h>
 
 #include "dx-check.h"
+#include "vcan-hand.h"
 
 #define PERIOD_US 20000
 #define LOSS 10
 
-static const char *const fingers[2] = {"index", "thumb"};
-static const char *const limits[2][4] = {
-	{"[-0.47, 0.47]", "[-0.196, 1.61]", "[-0.174, 1.709]", "[-0.227, 1.618]"},
-	{"[-0.3, 1.4]", "[-0.3, 1.2]", "[-0.174, 1.709]", "[-0.227, 1.618]"},
-};
 
 struct rig {
 	char dir[64];
@@ -49,51 +45,16 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-static void write_config(struct rig *r)
-{
-	const char *ex = getenv("DX_EXAMPLES_DIR");
-	char path[256], cmd[512];
-	FILE *f;
-
-	ck_assert_ptr_nonnull(ex);
-	snprintf(r->dir, sizeof(r->dir), "/tmp/dx-hand-vcan-%d", (int)getpid());
-	snprintf(cmd, sizeof(cmd), "mkdir -p %s/urdf && cp %s/urdf/hand16.urdf %s/urdf/",
-		 r->dir, ex, r->dir);
-	ck_assert_int_eq(system(cmd), 0);
-	snprintf(path, sizeof(path), "%s/hand.yaml", r->dir);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "name: two-fingers\nurdf: urdf/hand16.urdf\n"
-		   "period_us: %d\nreply_deadline_us: 18000\nbuses:\n", PERIOD_US);
-	for (int b = 0; b < 2; b++)
-		fprintf(f, "  - {name: %s, transport: \"socketcan:vcan%d\", fd: true,"
-			   " data_bitrate: 8000000}\n", fingers[b], b);
-	fprintf(f, "actuators:\n");
-	for (int b = 0; b < 2; b++)
-		for (int j = 0; j < 4; j++)
-			fprintf(f, "  - {name: %s_m%d, bus: %s, protocol: mit, model: dm-j4310,"
-				   " id: %d, joint: %s_j%d, limits: {position: %s,"
-				   " velocity: 6.0, torque: 0.7}}\n",
-				fingers[b], j, fingers[b], j + 1, fingers[b], j,
-				limits[b][j]);
-	fprintf(f, "joints:\n");
-	for (int b = 0; b < 2; b++)
-		for (int j = 0; j < 4; j++)
-			fprintf(f, "  - {name: %s_j%d, mode: impedance,"
-				   " gains: {imp_kp: 10.0, imp_kd: 0.15}}\n",
-				fingers[b], j);
-	fprintf(f, "safety: {link_loss_cycles: %d}\n", LOSS);
-	fclose(f);
-}
-
 static void rig_up(struct rig *r)
 {
 	struct dx_hand_config_error e;
-	char path[256];
+	char path[256], safety[64];
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	write_config(r);
+	snprintf(safety, sizeof(safety), "link_loss_cycles: %d", LOSS);
+	vcan_hand_config(r->dir, sizeof(r->dir), "hand-vcan", PERIOD_US, 18000,
+			 safety);
 	snprintf(path, sizeof(path), "%s/hand.yaml", r->dir);
 	rc = dx_hand_config_load(path, &r->cfg, &e);
 	ck_assert_msg(rc == 0, "%s", e.msg);
