@@ -46,6 +46,7 @@
 #include "hand/hand-priv.h"
 
 #include "dx-check.h"
+#include "limit-check.h"
 #include "vcan-hand.h"
 
 #define PERIOD_US 20000
@@ -229,11 +230,6 @@ static void serve(struct srv *s, int bus)
 
 /* ---- rig ------------------------------------------------------------------ */
 
-struct mon_act {
-	struct dx_mit_addr a;
-	double lo, hi, tau, tau_tol, pos_tol;
-};
-
 struct rig {
 	char dir[64];
 	struct dx_hand_config *cfg;
@@ -242,7 +238,7 @@ struct rig {
 	pid_t pid[2];             /* server processes (not in the shared map:
 				     the child would overwrite it) */
 	struct dx_can *mon[2];
-	struct mon_act act[2][NDRV];
+	struct limit_check act[2][NDRV];
 	uint64_t commands, outside, mon_dropped;
 	int64_t t;
 	unsigned tick;
@@ -278,24 +274,11 @@ static void monitor_init(struct rig *r, int b)
 	ck_assert_int_eq(dx_can_open(&r->mon[b], name, &co), 0);
 	for (unsigned i = 0; i < r->cfg->actuators_count; i++) {
 		const struct dx_hand_actuator_config *a = &r->cfg->actuators[i];
-		struct mon_act *ma;
-		double g = a->gear_ratio, o = a->zero_offset;
 
 		if (strcmp(a->bus, fingers[b]) != 0)
 			continue;
 		ck_assert_uint_lt(n, NDRV);
-		ma = &r->act[b][n++];
-		ma->a.model = dx_mit_model_find(a->model);
-		ck_assert_ptr_nonnull(ma->a.model);
-		ma->a.id = (uint8_t)a->id;
-		ma->a.master = (uint8_t)(a->id + 0x10);
-		ma->lo = a->direction > 0 ? a->limits.position[0] * g + o
-					  : -a->limits.position[1] * g + o;
-		ma->hi = a->direction > 0 ? a->limits.position[1] * g + o
-					  : -a->limits.position[0] * g + o;
-		ma->tau = a->limits.torque;
-		ma->tau_tol = dx_mit_step(ma->a.model, DX_DRIVE_CLAMP_TAU, false);
-		ma->pos_tol = dx_mit_step(ma->a.model, DX_DRIVE_CLAMP_POS, false);
+		limit_check_init(&r->act[b][n++], a);
 	}
 	ck_assert_uint_eq(n, NDRV);
 }
@@ -312,21 +295,12 @@ static void monitor_drain(struct rig *r)
 				break;
 			for (int k = 0; k < n; k++)
 				for (int i = 0; i < NDRV; i++) {
-					const struct mon_act *ma = &r->act[b][i];
-					enum dx_mit_special sp;
-					struct dx_mit_cmd c;
+					enum limit_verdict v = limit_check_frame(
+						&r->act[b][i], &fr[k], NULL);
 
-					if (fr[k].flags & DX_CAN_ERR ||
-					    dx_mit_decode_cmd(&ma->a, &fr[k], &sp, &c) != 0 ||
-					    sp != DX_MIT_NONE)
-						continue;
-					r->commands++;
-					if (!isfinite(c.pos) || !isfinite(c.vel) ||
-					    !isfinite(c.kp) || !isfinite(c.kd) ||
-					    !isfinite(c.tau) ||
-					    fabs(c.tau) > ma->tau + ma->tau_tol ||
-					    (c.kp > 0 && (c.pos < ma->lo - ma->pos_tol ||
-							  c.pos > ma->hi + ma->pos_tol)))
+					if (v == LIMIT_OK || v == LIMIT_OUTSIDE)
+						r->commands++;
+					if (v == LIMIT_OUTSIDE)
 						r->outside++;
 				}
 		}

@@ -46,6 +46,7 @@
 #include "hand/hand-priv.h"
 
 #include "dx-check.h"
+#include "limit-check.h"
 #include "hand-rig.h"
 
 /* ---- rig ------------------------------------------------------------------ */
@@ -62,16 +63,10 @@
 
 /* One actuator as the monitor sees it: address and limits in actuator
  * units (the same mapping as the hand's drive output limits). */
-struct mon_act {
-	struct dx_mit_addr a;
-	double lo, hi, tau;
-	double tau_tol, pos_tol; /* one quantisation step of the command */
-};
-
 struct monitor {
 	struct dx_can *can;
 	unsigned nact;
-	struct mon_act act[DPB];
+	struct limit_check act[DPB];
 	uint64_t frames, commands, specials, outside;
 	/* frame IDs seen while learning, with their counts */
 	unsigned nids;
@@ -137,27 +132,11 @@ static void monitor_init(struct rig *r, int b)
 					&bus_sopts), 0);
 	for (unsigned i = 0; i < cfg->actuators_count; i++) {
 		const struct dx_hand_actuator_config *a = &cfg->actuators[i];
-		struct mon_act *ma;
-		double g = a->gear_ratio, o = a->zero_offset;
 
 		if (strcmp(a->bus, bus) != 0)
 			continue;
 		ck_assert_uint_lt(m->nact, DPB);
-		ck_assert_str_eq(a->protocol, "mit");
-		ma = &m->act[m->nact++];
-		ma->a.model = dx_mit_model_find(a->model);
-		ck_assert_ptr_nonnull(ma->a.model);
-		ma->a.id = (uint8_t)a->id;
-		ma->a.master = (uint8_t)(a->id + 0x10);
-		ma->lo = a->direction > 0 ? a->limits.position[0] * g + o
-					  : -a->limits.position[1] * g + o;
-		ma->hi = a->direction > 0 ? a->limits.position[1] * g + o
-					  : -a->limits.position[0] * g + o;
-		ma->tau = a->limits.torque;
-		/* the codec rounds to the nearest step: a command at the limit
-		 * may decode up to half a step above it */
-		ma->tau_tol = dx_mit_step(ma->a.model, DX_DRIVE_CLAMP_TAU, false);
-		ma->pos_tol = dx_mit_step(ma->a.model, DX_DRIVE_CLAMP_POS, false);
+		limit_check_init(&m->act[m->nact++], a);
 	}
 	ck_assert_uint_eq(m->nact, DPB);
 }
@@ -189,38 +168,40 @@ static void monitor_check(struct rig *r, int b, const struct dx_can_frame *f)
 	if (r->learning)
 		monitor_learn(m, f);
 	for (unsigned i = 0; i < m->nact; i++) {
-		const struct mon_act *ma = &m->act[i];
-		enum dx_mit_special sp;
+		const struct limit_check *ma = &m->act[i];
 		enum dx_dm_mode mode;
 		struct dx_mit_cmd c;
 		double pos, vel;
 		bool bad = false;
+		enum limit_verdict v = limit_check_frame(ma, f, &c);
 
-		if (dx_mit_decode_cmd(&ma->a, f, &sp, &c) == 0) {
-			if (sp != DX_MIT_NONE) {
-				m->specials++;
-				continue;
-			}
+		switch (v) {
+		case LIMIT_SPECIAL:
+			m->specials++;
+			continue;
+		case LIMIT_OK:
+		case LIMIT_OUTSIDE:
 			m->commands++;
-			bad = !isfinite(c.pos) || !isfinite(c.vel) ||
-			      !isfinite(c.kp) || !isfinite(c.kd) ||
-			      !isfinite(c.tau) ||
-			      fabs(c.tau) > ma->tau + ma->tau_tol ||
-			      (c.kp > 0 && (c.pos < ma->lo - ma->pos_tol ||
-					    c.pos > ma->hi + ma->pos_tol));
+			bad = v == LIMIT_OUTSIDE;
 			if (bad && m->outside < 5)
 				printf("monitor %s: id 0x%03x pos %.4f vel %.4f kp %.3f "
 				       "kd %.3f tau %.4f outside [%.3f, %.3f] |tau| <= %.3f\n",
 				       r->hr.cfg->buses[b].name, (unsigned)f->id, c.pos, c.vel, c.kp,
 				       c.kd, c.tau, ma->lo, ma->hi, ma->tau);
-		} else if (ma->a.model->family == DX_MIT_DAMIAO &&
-			   dx_dm_decode_mode_cmd(&ma->a, f, &mode, &pos, &vel) == 0) {
-			/* position-velocity or velocity mode: the hand never
-			 * uses them; a position target must still be legal */
-			m->commands++;
-			bad = !isfinite(pos) || !isfinite(vel) ||
-			      (mode == DX_DM_MODE_POSVEL &&
-			       (pos < ma->lo - ma->pos_tol || pos > ma->hi + ma->pos_tol));
+			break;
+		case LIMIT_NOT_MINE:
+			if (ma->a.model->family == DX_MIT_DAMIAO &&
+			    dx_dm_decode_mode_cmd(&ma->a, f, &mode, &pos, &vel) == 0) {
+				/* position-velocity or velocity mode: the hand
+				 * never uses them; a position target must
+				 * still be legal */
+				m->commands++;
+				bad = !isfinite(pos) || !isfinite(vel) ||
+				      (mode == DX_DM_MODE_POSVEL &&
+				       (pos < ma->lo - ma->pos_tol ||
+					pos > ma->hi + ma->pos_tol));
+			}
+			break;
 		}
 		if (bad)
 			m->outside++;
@@ -1568,7 +1549,7 @@ START_TEST(test_monitor_counts_outside)
 {
 	struct rig r;
 	struct dx_can *rogue;
-	const struct mon_act *ma;
+	const struct limit_check *ma;
 	struct dx_can_frame f;
 	uint64_t c0;
 	static const struct {
