@@ -430,8 +430,10 @@ static void random_fault(struct soak *s)
 			s->n_delay++;
 		}
 	}
-	/* let the last missing replies be counted, then recover */
-	wait_ms(s, 20);
+	/* let the last missing replies be counted and a link stopped by its
+	 * error counter come back (a quarter of the limit in answers: 24 ms
+	 * at hand16's 96), then recover */
+	wait_ms(s, 60);
 	send(s, &rec);
 	s->recover_sent++;
 	wait_ms(s, 300);
